@@ -1,0 +1,1 @@
+"""xatgrn.graph"""

@@ -1,0 +1,51 @@
+"""Shared fixtures.
+
+Tests that need the FGRN benchmark data use the ``fgrn_dir`` fixture: it resolves
+``XATGRN_DATA_DIR`` (or ``../shared/data/fgrn`` beside the checkout). When the data is
+missing it *fails* under ``CI=true`` (CI has the data) and skips with a reason elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def _fgrn_dir() -> Path | None:
+    env = os.environ.get("XATGRN_DATA_DIR")
+    for cand in ([Path(env)] if env else []) + [SHARED / "data" / "fgrn"]:
+        if (cand / "manifest.json").is_file():
+            return cand.resolve()
+    return None
+
+
+def _require(path: Path | None, what: str) -> Path:
+    if path is None or not path.exists():
+        msg = f"{what} not found (set XATGRN_DATA_DIR or place ../shared beside the checkout)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(msg + " -- CI must have it")
+        pytest.skip(msg)
+    return path
+
+
+@pytest.fixture(scope="session")
+def fgrn_dir() -> Path:
+    """The FGRN benchmark folder (with manifest.json)."""
+    return _require(_fgrn_dir(), "FGRN benchmark data")
+
+
+@pytest.fixture(scope="session")
+def fgrn_source_dir() -> Path:
+    """Byte-exact public source files of the benchmark (for offline downloader tests)."""
+    return _require(SHARED / "data" / "fgrn-source", "FGRN source files")
+
+
+@pytest.fixture(scope="session")
+def genesets_dir() -> Path:
+    """Gene-set libraries (GMT) for enrichment tests."""
+    return _require(SHARED / "data" / "genesets", "gene-set libraries")
