@@ -1,0 +1,294 @@
+r"""The fused amplitude/phase GAT layer of DUPLEX (XATGRN eqs 11–14) and its graph structure.
+
+DUPLEX (Ke et al., ICML 2024, https://arxiv.org/abs/2406.05391) runs two GATs side by side: an
+amplitude GAT over all neighbours and a phase GAT that adds in-neighbours and subtracts
+out-neighbours. Both read the same neighbourhood, so this module computes them *together*: one
+linear map for both branches (a batched matmul), attention logits for both from two tiny
+mat-vecs, one softmax call, and one sparse product that aggregates both branches (a block-diagonal
+CSR matrix holding the two branches' attention, with the phase sign folded into its values).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+from torch_geometric.nn import MessagePassing
+from torch_geometric.nn.inits import glorot, zeros
+from torch_geometric.utils import softmax
+
+from xatgrn.graph.hermitian import FORWARD, REVERSE, hermitian_edges
+
+__all__ = ["DuplexConv", "DuplexGraph", "fast_dropout"]
+
+
+def fast_dropout(x: Tensor, p: float, training: bool = True) -> Tensor:
+    """Dropout whose CPU mask costs one random *byte* per element.
+
+    ``F.dropout`` draws a float per element, which dominated a CPU training step here (about
+    8x the cost of the layer's matmul). The keep mask compares random bytes with a threshold, so
+    ``p`` is rounded to a multiple of 1/256 (exact for 0.5). CUDA uses ``F.dropout``.
+    """
+    if not training or p <= 0.0:
+        return x
+    if x.is_cuda:
+        return F.dropout(x, p, training=True)
+    n = x.numel()
+    words = torch.randint(-(2**63), 2**63 - 1, ((n + 7) // 8,), dtype=torch.int64, device=x.device)
+    byte = words.view(torch.uint8)[:n].view(x.shape)
+    drop = min(max(round(p * 256), 1), 255)
+    mask = (byte >= drop).to(x.dtype).mul_(256.0 / (256 - drop))
+    return x * mask
+
+
+@dataclass
+class DuplexGraph:
+    r"""Signed, symmetric neighbourhood of a directed graph, ready for message passing.
+
+    Every unordered pair :math:`\{u, v\}` of the Hermitian adjacency becomes two messages
+    (:math:`u \leftarrow v` and :math:`v \leftarrow u`), and every node gets a self-loop. Each
+    message :math:`i \leftarrow j` carries the phase sign of eq 12: :math:`s_{ij} = +1` if
+    :math:`j` is an in-neighbour only (:math:`j \to i`), :math:`-1` if an out-neighbour only
+    (:math:`i \to j`), :math:`0` if both (the two terms of eq 12 cancel), and :math:`+1` on the
+    self-loop (a node keeps its own phase). Messages are sorted by receiver (CSR order).
+
+    Build it with :meth:`from_edges`; it is reused for every layer and epoch.
+
+    Shapes:
+        ``src``, ``dst``, ``sign``: :math:`(E',)` with :math:`E' = 2M + N`; ``ptr``: :math:`(N+1,)`.
+    """
+
+    num_nodes: int
+    src: Tensor
+    dst: Tensor
+    sign: Tensor
+    ptr: Tensor
+    perm_t: Tensor  # message index of the reverse message j <- i (the pattern is symmetric)
+    _blocks: dict[int, tuple[Tensor, ...]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_edges(cls, edge_index: Tensor | np.ndarray, num_nodes: int) -> DuplexGraph:
+        """Build the structure from directed edges (``2 x E``; duplicates and self-loops allowed)."""
+        pairs, state = hermitian_edges(edge_index, num_nodes)
+        off = pairs[0] != pairs[1]  # input self-loops are covered by the per-node self-loop
+        lo, hi, state = pairs[0][off], pairs[1][off], state[off]
+        # sign seen by hi receiving from lo (lo -> hi is "forward"): +1 in-neighbour, -1 out
+        s_hi = torch.zeros(lo.numel())
+        s_hi[state == FORWARD] = 1.0
+        s_hi[state == REVERSE] = -1.0
+        loops = torch.arange(num_nodes)
+        src = torch.cat([lo, hi, loops])
+        dst = torch.cat([hi, lo, loops])
+        sign = torch.cat([s_hi, -s_hi, torch.ones(num_nodes)])
+        order = torch.argsort(dst * max(num_nodes, 1) + src)
+        src, dst, sign = src[order], dst[order], sign[order]
+        ptr = torch.zeros(num_nodes + 1, dtype=torch.long)
+        ptr[1:] = torch.cumsum(torch.bincount(dst, minlength=num_nodes), 0)
+        # the reverse of message k (dst <- src) is the message src <- dst; find it by key
+        key = dst * max(num_nodes, 1) + src
+        perm_t = torch.searchsorted(key, src * max(num_nodes, 1) + dst)
+        return cls(num_nodes, src, dst, sign, ptr, perm_t)
+
+    @property
+    def num_messages(self) -> int:
+        return int(self.src.numel())
+
+    @property
+    def edge_index(self) -> Tensor:
+        """``2 x E'`` (sender, receiver), the PyG convention."""
+        return torch.stack([self.src, self.dst])
+
+    def to(self, device: torch.device | str) -> DuplexGraph:
+        """A copy on ``device`` (the block cache is rebuilt lazily there)."""
+        return DuplexGraph(
+            self.num_nodes,
+            *(t.to(device) for t in (self.src, self.dst, self.sign, self.ptr, self.perm_t)),
+        )
+
+    def blocks(self, n_blocks: int) -> tuple[Tensor, Tensor, Tensor]:
+        """CSR ``(crow, col, perm_t)`` of a block-diagonal matrix with ``n_blocks`` copies.
+
+        Block ``b`` aggregates rows ``b*N .. (b+1)*N`` of a stacked feature matrix; its values
+        are ``values[b*E' : (b+1)*E']`` in CSR order. Cached per ``n_blocks``.
+        """
+        if n_blocks not in self._blocks:
+            n, e = self.num_nodes, self.num_messages
+            off_e = torch.arange(n_blocks, device=self.src.device) * e
+            off_n = torch.arange(n_blocks, device=self.src.device) * n
+            crow = torch.cat([(self.ptr[:-1][None] + off_e[:, None]).reshape(-1), off_e[-1:] + e])
+            col = (self.src[None] + off_n[:, None]).reshape(-1)
+            perm = (self.perm_t[None] + off_e[:, None]).reshape(-1)
+            self._blocks[n_blocks] = (crow, col, perm)
+        return self._blocks[n_blocks]
+
+
+def _csr(crow: Tensor, col: Tensor, values: Tensor, size: int) -> Tensor:
+    with warnings.catch_warnings():  # "sparse CSR support is in beta": it is used knowingly
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.sparse_csr_tensor(crow, col, values, (size, size), check_invariants=False)
+
+
+class _SymmetricSpmm(torch.autograd.Function):
+    """``Y = A @ X`` for a CSR ``A`` whose sparsity pattern is symmetric.
+
+    Autograd through ``torch.sparse`` CSR products is slow on CPU; here the backward pass is two
+    sparse kernels: ``dX = A^T @ dY`` (the transpose reuses the pattern, values permuted) and
+    ``dA = (dY @ X^T)`` sampled at the pattern (``torch.sparse.sampled_addmm``).
+    """
+
+    @staticmethod
+    def forward(ctx, values: Tensor, x: Tensor, crow: Tensor, col: Tensor, perm: Tensor) -> Tensor:  # type: ignore[override]
+        a = _csr(crow, col, values, x.shape[0])
+        ctx.save_for_backward(values, x, crow, col, perm)
+        return torch.sparse.mm(a, x)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):  # type: ignore[override]
+        values, x, crow, col, perm = ctx.saved_tensors
+        n = x.shape[0]
+        grad = grad.contiguous()
+        d_values = d_x = None
+        if ctx.needs_input_grad[1]:
+            d_x = torch.sparse.mm(_csr(crow, col, values[perm], n), grad)
+        if ctx.needs_input_grad[0]:
+            pattern = _csr(crow, col, values.detach(), n)
+            d_values = torch.sparse.sampled_addmm(pattern, grad, x.t(), beta=0.0).values()
+        return d_values, d_x, None, None, None
+
+
+class DuplexConv(MessagePassing):
+    r"""Fused amplitude + phase graph attention layer of DUPLEX (XATGRN eqs 11–14).
+
+    For node :math:`i` with neighbourhood :math:`\mathcal{N}(i)` (in- and out-neighbours and
+    itself), amplitude :math:`a` and phase :math:`\theta` features:
+
+    .. math::
+        e^{b}_{ij} &= \mathrm{LeakyReLU}\left(\mathbf{c}_{b,\mathrm{dst}}^\top W_b x_{b,i}
+            + \mathbf{c}_{b,\mathrm{src}}^\top W_b x_{b,j}\right), \qquad
+        \phi^{b}_{ij} = \operatorname{softmax}_{j \in \mathcal{N}(i)} e^{b}_{ij},
+            \quad b \in \{\mathrm{am}, \mathrm{ph}\}
+
+        a'_i &= \sum_{j \in \mathcal{N}(i)} \phi^{\mathrm{am}}_{ij} W_{\mathrm{am}} m_{\mathrm{am},j}
+            + b_{\mathrm{am}} \hfill \text{(eq 11)}
+
+        \theta'_i &= \sum_{j \in \mathcal{N}_{\mathrm{in}}(i)} \phi^{\mathrm{ph}}_{ij}
+            W_{\mathrm{ph}} m_{\mathrm{ph},j}
+            - \sum_{j \in \mathcal{N}_{\mathrm{out}}(i)} \phi^{\mathrm{ph}}_{ij}
+            W_{\mathrm{ph}} m_{\mathrm{ph},j} + b_{\mathrm{ph}} \hfill \text{(eq 12)}
+
+    with :math:`x_{\mathrm{am}} = a`, :math:`x_{\mathrm{ph}} = \theta`. The messages are the
+    branch's own features, :math:`m_b = x_b`, except in a *fusion* layer (eqs 13–14, ``fuse=True``)
+    where each branch also aggregates the other branch through its own attention
+    (a cross-aggregation added to the aggregation): :math:`m_{\mathrm{am}} = m_{\mathrm{ph}} =
+    a + \theta`; the attention logits still come from the branch's own features.
+    A pair linked both ways is in both :math:`\mathcal{N}_{\mathrm{in}}` and
+    :math:`\mathcal{N}_{\mathrm{out}}`, so its phase terms cancel; the self-loop counts as an
+    in-neighbour. Heads are concatenated. The non-linearity is applied by the caller.
+
+    Args:
+        in_channels (int): input size :math:`F` per branch.
+        out_channels (int): output size per branch (all heads together).
+        heads (int, optional): attention heads; must divide ``out_channels``. (default: ``1``)
+        dropout (float, optional): dropout on the attention coefficients. (default: ``0.0``)
+        negative_slope (float, optional): LeakyReLU slope. (default: ``0.2``)
+        fuse (bool, optional): make this a fusion layer (eqs 13–14). (default: ``False``)
+        bias (bool, optional): learn an additive bias per branch. (default: ``True``)
+
+    Shapes:
+        - **input:** features :math:`(2, N, F)` (amplitude, phase) and a :class:`DuplexGraph`
+        - **output:** :math:`(2, N, \text{out\_channels})`; with ``return_attention_weights``
+          also the attention :math:`(E', 2, H)` (branch, head) in the graph's message order.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        heads: int = 1,
+        dropout: float = 0.0,
+        negative_slope: float = 0.2,
+        fuse: bool = False,
+        bias: bool = True,
+    ) -> None:
+        super().__init__(aggr="sum", node_dim=0)
+        if out_channels % heads:
+            raise ValueError(f"out_channels ({out_channels}) must be divisible by heads ({heads})")
+        self.in_channels, self.out_channels, self.heads = in_channels, out_channels, heads
+        self.dropout, self.negative_slope, self.fuse = dropout, negative_slope, fuse
+        c = out_channels // heads
+        self.weight = torch.nn.Parameter(torch.empty(2, in_channels, out_channels))
+        self.att_src = torch.nn.Parameter(torch.empty(2, heads, c))
+        self.att_dst = torch.nn.Parameter(torch.empty(2, heads, c))
+        self.bias = torch.nn.Parameter(torch.empty(2, out_channels)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        super().reset_parameters()
+        glorot(self.weight)
+        glorot(self.att_src)
+        glorot(self.att_dst)
+        zeros(self.bias)
+
+    def forward(
+        self,
+        x: Tensor,
+        graph: DuplexGraph,
+        *,
+        fused: bool = True,
+        return_attention_weights: bool = False,
+    ) -> Tensor | tuple[Tensor, Tensor]:
+        """Run the layer; ``fused=False`` takes PyG's edge-wise ``propagate`` path (same result)."""
+        n, h = graph.num_nodes, self.heads
+        c = self.out_channels // h
+        # attention logits are linear in the input: x . (W c) costs a mat-vec, not a matmul
+        w = self.weight.view(2, self.in_channels, h, c)
+        w_att = torch.cat(
+            [
+                torch.einsum("bfhc,bhc->bfh", w, self.att_src),
+                torch.einsum("bfhc,bhc->bfh", w, self.att_dst),
+            ],
+            dim=-1,
+        )
+        logits = torch.bmm(x, w_att)  # (2, N, 2H): [src | dst]
+        e = logits[..., :h].index_select(1, graph.src) + logits[..., h:].index_select(1, graph.dst)
+        e = F.leaky_relu(e, self.negative_slope).permute(1, 0, 2).reshape(-1, 2 * h)
+        alpha = softmax(e, index=graph.dst, ptr=graph.ptr, num_nodes=n, dim=0)  # (E', 2H)
+        att = alpha
+        alpha = fast_dropout(alpha, self.dropout, self.training)
+        sign = torch.cat(
+            [torch.ones_like(graph.sign)[:, None].expand(-1, h), graph.sign[:, None].expand(-1, h)],
+            1,
+        )
+        coef = alpha * sign
+
+        msg = x + x.flip(0) if self.fuse else x
+        m = torch.bmm(msg, self.weight)  # (2, N, H*C)
+        if fused:
+            crow, col, perm = graph.blocks(2 * h)
+            xs = m.view(2, n, h, c).transpose(1, 2).reshape(2 * h * n, c)
+            values = coef.t().reshape(-1)
+            out = _SymmetricSpmm.apply(values, xs, crow, col, perm)
+            out = out.view(2, h, n, c).transpose(1, 2).reshape(2, n, h * c)
+        else:
+            out = self.propagate(graph.edge_index, x=m.transpose(0, 1), coef=coef.view(-1, 2, h))
+            out = out.transpose(0, 1)
+        if self.bias is not None:
+            out = out + self.bias[:, None, :]
+        if return_attention_weights:
+            return out, att.view(-1, 2, h)
+        return out
+
+    def message(self, x_j: Tensor, coef: Tensor) -> Tensor:
+        e = x_j.shape[0]
+        c = self.out_channels // self.heads
+        return (x_j.view(e, 2, self.heads, c) * coef[..., None]).view(e, 2, self.out_channels)
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__name__}({self.in_channels}, {self.out_channels}, "
+            f"heads={self.heads}, fuse={self.fuse})"
+        )

@@ -1,0 +1,578 @@
+"""The XATGRN estimator: fit on expression + prior, predict typed regulations, save / load.
+
+scikit-learn style: ``__init__`` only stores the configuration; ``fit`` learns and returns
+``self``; fitted state lives in attributes ending in ``_``. Genes are addressed by name.
+
+``fit`` does, in order (method.md §1–3):
+
+1. align the prior to the expression's genes and check it can train a 3-class model;
+2. preprocess the expression (a per-sample transform: it uses no labels and no other sample);
+3. build labelled pairs: every prior edge (activation 2, repression 1) plus sampled non-edges
+   (none 0); optionally hold out a stratified fraction of pairs to report held-out quality;
+4. fit the DUPLEX graph embedding on the **training** edges only (held-out edges never reach it);
+5. train the Conv1D classifier on the training pairs with the shared trainer.
+
+Saved models are a directory: ``model.safetensors`` (network weights, the gene tables it scores
+with), ``config.json``, ``genes.json`` (gene and sample names), ``prior.tsv`` and
+``metadata.json``. Loading reads tensors with safetensors and JSON with ``json``: nothing in
+the directory is ever executed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from xatgrn import __version__
+from xatgrn.data import io as dio
+from xatgrn.data.pairs import labelled_pairs, stratified_split
+from xatgrn.data.preprocess import apply_preprocessing
+from xatgrn.data.schema import CLASS_NAMES, EDGE_LIST_COLUMNS, LABELS, NONE
+from xatgrn.errors import input_error
+from xatgrn.evaluate.metrics import classification_metrics
+from xatgrn.graph.duplex import DuplexConfig, DuplexEmbedder
+from xatgrn.model.network import XATGRNConfig, XATGRNNet
+from xatgrn.train import TrainConfig, resolve_device, torch_seed, train_classifier
+from xatgrn.utils import atomic_path, atomic_write, progress
+
+log = logging.getLogger(__name__)
+
+MODEL_FILES = ("model.safetensors", "config.json", "genes.json", "prior.tsv", "metadata.json")
+FORMAT_VERSION = 1
+
+
+@dataclass
+class FitConfig:
+    """Everything ``XATGRN.fit`` needs; defaults follow the paper / reference code.
+
+    Args:
+        network: the classifier (fusion + graph features + Conv1D head).
+        graph: the DUPLEX embedder.
+        train: the shared trainer.
+        n_negatives: exact number of sampled non-edges (benchmark: 2,046 / 6,000 / 7,000);
+            ``None`` uses ``neg_ratio``.
+        neg_ratio: non-edges per prior edge when ``n_negatives`` is ``None``.
+        negatives_from: ``"all"`` (reference) or ``"regulators"`` (harder negatives).
+        preprocessing: ``"none"`` or ``"log2_minmax"`` (the benchmark's reference transform).
+        holdout: fraction of labelled pairs held out (stratified) to report held-out quality;
+            0 trains on all pairs.
+        seed: the one seed every random choice flows from.
+        device: ``"auto"`` (CUDA when present), ``"cpu"``, ``"cuda"``.
+        progress: show progress bars.
+    """
+
+    network: XATGRNConfig = field(default_factory=XATGRNConfig)
+    graph: DuplexConfig = field(default_factory=DuplexConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    n_negatives: int | None = None
+    neg_ratio: float = 1.0
+    negatives_from: str = "all"
+    preprocessing: str = "none"
+    holdout: float = 0.0
+    seed: int = 0
+    device: str = "auto"
+    progress: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FitConfig:
+        data = dict(data)
+        nested = {"network": XATGRNConfig, "graph": DuplexConfig, "train": TrainConfig}
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise input_error(
+                f"unknown FitConfig field(s) {unknown}", fix=f"use only {sorted(known)}"
+            )
+        for key, typ in nested.items():
+            if isinstance(data.get(key), dict):
+                data[key] = _dataclass_from_dict(typ, data[key])
+        return cls(**data)
+
+
+def _dataclass_from_dict(typ: type, data: dict[str, Any]) -> Any:
+    known = {f.name for f in dataclasses.fields(typ)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise input_error(
+            f"unknown {typ.__name__} field(s) {unknown}", fix=f"use only {sorted(known)}"
+        )
+    return typ(**data)
+
+
+def fast_profile(**overrides: Any) -> FitConfig:
+    """A cheaper configuration for laptops and tests: fewer graph / classifier epochs."""
+    cfg = FitConfig(
+        graph=DuplexConfig(max_epochs=300, patience=30),
+        train=TrainConfig(epochs=30, patience=8),
+    )
+    return dataclasses.replace(cfg, **overrides)
+
+
+#: named default profiles (design habit 7)
+PROFILES = {"paper": FitConfig, "fast": fast_profile}
+
+
+def _seeds(seed: int) -> dict[str, int]:
+    """Independent child seeds for each random stage, all derived from the one seed."""
+    names = ("pairs", "holdout", "graph", "train")
+    children = np.random.SeedSequence(seed).spawn(len(names))
+    return {n: int(c.generate_state(1)[0]) for n, c in zip(names, children, strict=True)}
+
+
+class XATGRN:
+    """Typed GRN classifier: fusion cross-attention + DUPLEX graph embedding + Conv1D head.
+
+    Example::
+
+        model = XATGRN(fast_profile()).fit(expression, regulations)
+        network = model.predict_network()          # ranked typed edge list
+        model.save("model/"); XATGRN.load("model/")
+    """
+
+    def __init__(self, config: FitConfig | None = None) -> None:
+        self.config = config
+
+    # -- fitting --------------------------------------------------------------------------
+    @property
+    def _cfg(self) -> FitConfig:
+        return self.config if self.config is not None else FitConfig()
+
+    def fit(self, expression: pd.DataFrame, regulations: pd.DataFrame) -> XATGRN:
+        """Learn from an expression table (genes x samples) and a typed prior network."""
+        cfg = self._cfg
+        t0 = time.perf_counter()
+        expression = _check_expression(expression)
+        prior = dio.align(expression, regulations)
+        dio.check_trainable(prior)
+        seeds = _seeds(cfg.seed)
+        self.genes_ = pd.Index(expression.index.astype(str), name="gene")
+        self.samples_ = pd.Index(expression.columns.astype(str))
+        # canonical edge order too, so the row order of the prior file changes nothing
+        self.prior_ = prior.sort_values(["regulator", "target"], kind="stable").reset_index(
+            drop=True
+        )
+        prior = self.prior_
+        self.expression_ = apply_preprocessing(expression, cfg.preprocessing).astype(np.float32)
+
+        pairs = labelled_pairs(
+            prior,
+            self.genes_,
+            n_negatives=cfg.n_negatives,
+            neg_ratio=None if cfg.n_negatives is not None else cfg.neg_ratio,
+            seed=seeds["pairs"],
+            negatives_from=cfg.negatives_from,
+        )
+        labels = pairs["label"].to_numpy()
+        if cfg.holdout > 0:
+            train_rows, held_rows = stratified_split(
+                labels, cfg.holdout, np.random.default_rng(seeds["holdout"])
+            )
+        else:
+            train_rows, held_rows = np.arange(len(pairs)), np.empty(0, dtype=np.int64)
+        self.pairs_ = pairs.assign(split="train")
+        self.pairs_.loc[held_rows, "split"] = "holdout"
+
+        train_edges = pairs.iloc[train_rows]
+        train_edges = train_edges[train_edges["label"] != NONE]
+        self._fit_on(train_edges, pairs, train_rows, seeds)
+
+        self.holdout_metrics_: dict[str, float] = {}
+        if len(held_rows):
+            proba = self.predict_proba(pairs.iloc[held_rows][["regulator", "target"]])
+            self.holdout_metrics_ = classification_metrics(labels[held_rows], proba)
+            self.holdout_proba_ = proba
+            log.info(
+                "held-out (%d pairs): accuracy %.3f, AUROC(macro-OvR) %.3f, F1 %.3f",
+                len(held_rows),
+                self.holdout_metrics_["accuracy"],
+                self.holdout_metrics_["auroc_macro_ovr"],
+                self.holdout_metrics_["f1"],
+            )
+        self.fit_seconds_ = time.perf_counter() - t0
+        return self
+
+    def _fit_on(
+        self,
+        graph_edges: pd.DataFrame,
+        pairs: pd.DataFrame,
+        train_rows: np.ndarray,
+        seeds: dict[str, int],
+    ) -> None:
+        """Graph embedding on ``graph_edges``, then the classifier on ``pairs[train_rows]``."""
+        cfg = self._cfg
+        device = resolve_device(cfg.device)
+        n = len(self.genes_)
+        use_graph = cfg.network.mode in ("both", "graph")
+        if use_graph:
+            gcfg = dataclasses.replace(
+                cfg.graph, seed=seeds["graph"], device=cfg.device, progress=cfg.progress
+            )
+            edge_index = graph_edges[["reg_idx", "tgt_idx"]].to_numpy().T
+            self.embedder_ = DuplexEmbedder(gcfg).fit(edge_index, n)
+            graph = np.concatenate([self.embedder_.amplitude, self.embedder_.phase], axis=1)
+            self.graph_ = torch.as_tensor(graph, dtype=torch.float32)
+        else:
+            self.embedder_ = None
+            self.graph_ = None
+        with torch_seed(seeds["train"]):
+            self.net_ = self._build_net()
+        expr_t = torch.as_tensor(self.expression_.to_numpy(), dtype=torch.float32)
+        self._expr_t = expr_t
+        reg_t = torch.as_tensor(pairs["reg_idx"].to_numpy(), dtype=torch.long)
+        tgt_t = torch.as_tensor(pairs["tgt_idx"].to_numpy(), dtype=torch.long)
+        expr_d = expr_t.to(device)
+        graph_d = self.graph_.to(device) if self.graph_ is not None else None
+
+        def forward(rows: torch.Tensor) -> torch.Tensor:
+            return self.net_(expr_d, graph_d, reg_t[rows].to(device), tgt_t[rows].to(device))
+
+        tcfg = dataclasses.replace(
+            cfg.train, seed=seeds["train"], device=cfg.device, progress=cfg.progress
+        )
+        result = train_classifier(
+            self.net_, forward, pairs["label"].to_numpy(), train_rows, None, tcfg
+        )
+        self.net_ = result.model.cpu().eval()
+        self.train_result_ = result
+
+    def _build_net(self) -> XATGRNNet:
+        cfg = self._cfg
+        use_graph = cfg.network.mode in ("both", "graph")
+        graph_dim = int(self.graph_.shape[1]) if (use_graph and self.graph_ is not None) else None
+        return XATGRNNet(len(self.samples_), graph_dim, cfg.network)
+
+    # -- prediction -----------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "net_"):
+            raise input_error("this XATGRN model is not fitted", fix="call fit() or XATGRN.load()")
+
+    def _positions(self, names: Any, what: str) -> np.ndarray:
+        names = pd.Index(pd.Series(list(names), dtype=object).astype(str))
+        pos = self.genes_.get_indexer(names)
+        if (pos < 0).any():
+            missing = list(names[pos < 0][:5])
+            raise input_error(
+                f"{int((pos < 0).sum())} {what} gene(s) are not in the model, e.g. {missing}",
+                fix="use gene ids from the expression matrix the model was fitted on",
+            )
+        return pos.astype(np.int64)
+
+    def _cache(self):
+        expr = getattr(self, "_expr_t", None)
+        if expr is None:
+            expr = torch.as_tensor(self.expression_.to_numpy(), dtype=torch.float32)
+            self._expr_t = expr
+        with torch.no_grad():
+            return self.net_.eval().encode_genes(expr, self.graph_)
+
+    def predict_proba(self, pairs: pd.DataFrame | Any, batch_size: int = 8192) -> np.ndarray:
+        """Class probabilities ``(n, 3)`` in the order none, repression, activation.
+
+        ``pairs``: a DataFrame with ``regulator`` and ``target`` columns, or (regulator, target)
+        tuples.
+        """
+        self._check_fitted()
+        if not isinstance(pairs, pd.DataFrame):
+            pairs = pd.DataFrame(list(pairs), columns=["regulator", "target"])
+        reg = self._positions(pairs["regulator"], "regulator")
+        tgt = self._positions(pairs["target"], "target")
+        return self._proba_idx(self._cache(), reg, tgt, batch_size)
+
+    def _proba_idx(self, cache, reg: np.ndarray, tgt: np.ndarray, batch_size: int) -> np.ndarray:
+        out = np.empty((len(reg), 3), dtype=np.float32)
+        with torch.no_grad():
+            for s in range(0, len(reg), batch_size):
+                r = torch.as_tensor(reg[s : s + batch_size])
+                t = torch.as_tensor(tgt[s : s + batch_size])
+                out[s : s + batch_size] = torch.softmax(
+                    self.net_.forward_cached(cache, r, t), 1
+                ).numpy()
+        return out
+
+    def predict(self, pairs: pd.DataFrame | Any) -> np.ndarray:
+        """Predicted class names (``none`` / ``repression`` / ``activation``)."""
+        return np.asarray(CLASS_NAMES, dtype=object)[self.predict_proba(pairs).argmax(1)]
+
+    def predict_network(
+        self,
+        regulators: Any = None,
+        targets: Any = None,
+        *,
+        top: int | None = None,
+        min_prob: float | None = None,
+        include_self: bool = True,
+        batch_size: int = 65536,
+    ) -> pd.DataFrame:
+        """Score every candidate (regulator, target) pair and return a ranked typed edge list.
+
+        Args:
+            regulators: candidate regulators (default: genes that regulate something in the prior).
+            targets: candidate targets (default: every gene).
+            top: keep the ``top`` highest-scoring pairs.
+            min_prob: keep pairs with ``score = 1 - p_none >= min_prob``.
+            include_self: score (g, g) pairs (the benchmark's priors contain autoregulation).
+            batch_size: pairs per forward pass; memory stays bounded by it plus the kept rows.
+
+        Returns:
+            DataFrame with columns ``regulator, target, predicted_type, score, p_activation,
+            p_repression, p_none, rank, in_prior`` sorted by ``score`` (descending).
+        """
+        self._check_fitted()
+        if regulators is None:
+            regulators = pd.unique(self.prior_["regulator"])
+        reg_pos = self._positions(regulators, "regulator")
+        tgt_pos = (
+            np.arange(len(self.genes_)) if targets is None else self._positions(targets, "target")
+        )
+        reg_pos, tgt_pos = np.unique(reg_pos), np.unique(tgt_pos)
+        cache = self._cache()
+        n_total = len(reg_pos) * len(tgt_pos)
+        kept_idx: list[np.ndarray] = []
+        kept_p: list[np.ndarray] = []
+        bar = progress(total=n_total, enabled=self._cfg.progress, desc="scoring pairs", unit="pair")
+        for s in range(0, n_total, batch_size):
+            flat = np.arange(s, min(s + batch_size, n_total))
+            r, t = reg_pos[flat // len(tgt_pos)], tgt_pos[flat % len(tgt_pos)]
+            keep = np.ones(len(flat), dtype=bool) if include_self else r != t
+            p = self._proba_idx(cache, r[keep], t[keep], batch_size)
+            idx = np.stack([r[keep], t[keep]], 1)
+            if min_prob is not None:
+                ok = (1.0 - p[:, NONE]) >= min_prob
+                idx, p = idx[ok], p[ok]
+            kept_idx.append(idx)
+            kept_p.append(p)
+            if top is not None and sum(len(k) for k in kept_idx) > 4 * top:
+                kept_idx, kept_p = _top_rows(np.concatenate(kept_idx), np.concatenate(kept_p), top)
+            bar.update(len(flat))
+        bar.close()
+        idx = np.concatenate(kept_idx) if kept_idx else np.empty((0, 2), dtype=np.int64)
+        p = np.concatenate(kept_p) if kept_p else np.empty((0, 3), dtype=np.float32)
+        if top is not None:
+            [idx], [p] = _top_rows(idx, p, top)
+        return self._edge_table(idx, p)
+
+    def _edge_table(self, idx: np.ndarray, p: np.ndarray) -> pd.DataFrame:
+        score = 1.0 - p[:, NONE]
+        # rank by score; ties broken by gene names so the output does not depend on input order
+        genes = np.asarray(self.genes_)
+        df = pd.DataFrame(
+            {
+                "regulator": genes[idx[:, 0]],
+                "target": genes[idx[:, 1]],
+                "predicted_type": np.asarray(CLASS_NAMES, dtype=object)[p.argmax(1)],
+                "score": score,
+                "p_activation": p[:, LABELS["activation"]],
+                "p_repression": p[:, LABELS["repression"]],
+                "p_none": p[:, NONE],
+            }
+        )
+        df = df.sort_values(["score", "regulator", "target"], ascending=[False, True, True])
+        df = df.reset_index(drop=True)
+        df["rank"] = np.arange(1, len(df) + 1)
+        prior_keys = set(zip(self.prior_["regulator"], self.prior_["target"], strict=True))
+        keys = pd.MultiIndex.from_arrays([df["regulator"], df["target"]])
+        df["in_prior"] = keys.isin(list(prior_keys)) if prior_keys else False
+        return df[list(EDGE_LIST_COLUMNS)]
+
+    # -- persistence ----------------------------------------------------------------------
+    def save(self, directory: str | Path, *, overwrite: bool = False) -> Path:
+        """Write the model directory (safetensors weights + JSON); refuses to overwrite."""
+        from safetensors.torch import save_file
+
+        self._check_fitted()
+        directory = Path(directory)
+        existing = [f for f in MODEL_FILES if (directory / f).exists()]
+        if existing and not overwrite:
+            raise input_error(
+                f"model files already exist in {directory}: {existing}",
+                fix="choose another directory or pass overwrite=True (--force)",
+            )
+        directory.mkdir(parents=True, exist_ok=True)
+        tensors = {
+            f"net.{k}": v.detach().cpu().contiguous() for k, v in self.net_.state_dict().items()
+        }
+        tensors["expression"] = torch.as_tensor(
+            np.ascontiguousarray(self.expression_.to_numpy(), dtype=np.float32)
+        )
+        if self.graph_ is not None:
+            tensors["graph"] = self.graph_.contiguous()
+        with atomic_path(directory / "model.safetensors") as tmp:
+            save_file(
+                tensors, str(tmp), metadata={"format": "xatgrn", "version": str(FORMAT_VERSION)}
+            )
+        _write_json(
+            directory / "config.json", {"format_version": FORMAT_VERSION, **self._cfg.to_dict()}
+        )
+        _write_json(
+            directory / "genes.json", {"genes": list(self.genes_), "samples": list(self.samples_)}
+        )
+        dio.write_regulations(self.prior_, directory / "prior.tsv")
+        _write_json(directory / "metadata.json", self.metadata())
+        return directory
+
+    def metadata(self) -> dict[str, Any]:
+        """Provenance of the fitted model: versions, data sizes, held-out quality, timings."""
+        return {
+            "xatgrn_version": __version__,
+            "torch_version": torch.__version__,
+            "python": platform.python_version(),
+            "n_genes": len(self.genes_),
+            "n_samples": len(self.samples_),
+            "n_prior_edges": len(self.prior_),
+            "prior_types": self.prior_["type"].value_counts().to_dict(),
+            "n_pairs": len(getattr(self, "pairs_", [])),
+            "holdout_metrics": getattr(self, "holdout_metrics_", {}),
+            "fit_seconds": getattr(self, "fit_seconds_", None),
+        }
+
+    @classmethod
+    def load(cls, directory: str | Path) -> XATGRN:
+        """Load a saved model; only safetensors and JSON are read (no code is executed)."""
+        from safetensors import SafetensorError
+        from safetensors.torch import load_file
+
+        directory = Path(directory)
+        if not directory.is_dir():
+            raise input_error(
+                "model directory not found",
+                path=directory,
+                fix="pass the --out directory of `xatgrn fit`",
+            )
+        missing = [f for f in MODEL_FILES if not (directory / f).is_file()]
+        if missing:
+            raise input_error(
+                f"not a complete xatgrn model directory: missing {missing}",
+                path=directory,
+                fix="re-run `xatgrn fit --out DIR` or point --model at the right directory",
+            )
+        cfg_raw = _read_json(directory / "config.json")
+        version = cfg_raw.pop("format_version", None)
+        if version != FORMAT_VERSION:
+            raise input_error(
+                f"model format version {version!r} is not supported (expected {FORMAT_VERSION})",
+                path=directory / "config.json",
+                fix="re-fit the model with this version of xatgrn",
+            )
+        try:
+            cfg = FitConfig.from_dict(cfg_raw)
+        except (TypeError, ValueError) as err:
+            raise input_error(
+                f"invalid model configuration ({err})",
+                path=directory / "config.json",
+                fix="re-fit the model with this version of xatgrn",
+            ) from None
+        names = _read_json(directory / "genes.json")
+        if not isinstance(names, dict) or not {"genes", "samples"} <= set(names):
+            raise input_error(
+                "genes.json must hold 'genes' and 'samples' lists",
+                path=directory / "genes.json",
+                fix="re-fit the model",
+            )
+        try:
+            tensors = load_file(str(directory / "model.safetensors"))
+        except (SafetensorError, OSError, ValueError) as err:
+            raise input_error(
+                f"cannot read weights ({err})",
+                path=directory / "model.safetensors",
+                fix="the file is corrupt or not a safetensors file; re-fit the model",
+            ) from None
+        model = cls(cfg)
+        model.genes_ = pd.Index([str(g) for g in names["genes"]], name="gene")
+        model.samples_ = pd.Index([str(s) for s in names["samples"]])
+        expr = tensors.get("expression")
+        if expr is None or tuple(expr.shape) != (len(model.genes_), len(model.samples_)):
+            got = None if expr is None else tuple(expr.shape)
+            raise input_error(
+                f"expression tensor has shape {got}, expected "
+                f"({len(model.genes_)}, {len(model.samples_)}) from genes.json",
+                path=directory / "model.safetensors",
+                fix="the model directory is inconsistent; re-fit the model",
+            )
+        model.expression_ = pd.DataFrame(expr.numpy(), index=model.genes_, columns=model.samples_)
+        model.graph_ = tensors.get("graph")
+        model.embedder_ = None
+        model.prior_ = dio.read_regulations(directory / "prior.tsv")
+        model.net_ = model._build_net()
+        state = {k[4:]: v for k, v in tensors.items() if k.startswith("net.")}
+        try:
+            model.net_.load_state_dict(state, strict=True)
+        except RuntimeError as err:
+            first = str(err).splitlines()[0]
+            raise input_error(
+                f"weights do not match the configuration ({first})",
+                path=directory / "model.safetensors",
+                fix="the model directory is inconsistent; re-fit the model",
+            ) from None
+        model.net_.eval()
+        model.holdout_metrics_ = _read_json(directory / "metadata.json").get("holdout_metrics", {})
+        return model
+
+
+def _top_rows(
+    idx: np.ndarray, p: np.ndarray, top: int
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    score = 1.0 - p[:, NONE]
+    if len(score) > top:
+        keep = np.argpartition(-score, top - 1)[:top]
+        idx, p = idx[keep], p[keep]
+    return [idx], [p]
+
+
+def _check_expression(expression: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(expression, pd.DataFrame):
+        raise input_error(
+            f"expression must be a pandas DataFrame (genes x samples), got {type(expression).__name__}",
+            fix="read it with xatgrn.data.io.read_expression",
+        )
+    values = expression.to_numpy(dtype=np.float64, na_value=np.nan)
+    if not np.isfinite(values).all():
+        raise input_error(
+            "expression holds NaN or infinite values", fix="impute or drop them before fitting"
+        )
+    if expression.index.has_duplicates:
+        dup = expression.index[expression.index.duplicated()][0]
+        raise input_error(
+            "duplicate gene id in expression", gene=str(dup), fix="make gene ids unique"
+        )
+    out = expression.astype(np.float64)
+    out.index = out.index.astype(str)
+    # Genes are addressed by name, never by position: a canonical (sorted) order makes every
+    # position-based random choice (negatives, graph inputs) independent of the input row order.
+    return out.sort_index(kind="stable")
+
+
+def _write_json(path: Path, data: Any) -> None:
+    with atomic_write(path) as fh:
+        json.dump(data, fh, indent=2, default=_json_default)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise input_error(
+            f"not valid JSON ({err})",
+            path=path,
+            fix="the model directory is corrupt; re-fit the model",
+        ) from None

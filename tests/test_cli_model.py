@@ -1,0 +1,114 @@
+"""CLI end to end on simulated data: simulate -> fit -> predict (tsv, tsv.gz, beeline, graphml)."""
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from xatgrn.cli import main
+from xatgrn.data.schema import EDGE_LIST_COLUMNS
+
+
+def run(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([*args])
+        raise SystemExit(0)
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+FAST = ["--profile", "fast", "--epochs", "2", "--graph-epochs", "10", "--tokens", "2"]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    main(
+        [
+            "-q",
+            "simulate",
+            "--genes",
+            "30",
+            "--samples",
+            "12",
+            "--seed",
+            "1",
+            "--out",
+            str(d / "data"),
+        ]
+    )
+    main(
+        [
+            "-q",
+            "fit",
+            "-e",
+            str(d / "data" / "expression.csv.gz"),
+            "-r",
+            str(d / "data" / "regulations.tsv"),
+            "-o",
+            str(d / "model"),
+            *FAST,
+        ]
+    )
+    return d
+
+
+def test_fit_writes_model_and_refuses_overwrite(model_dir, capsys):
+    assert (model_dir / "model" / "model.safetensors").is_file()
+    code, _, err = run(
+        [
+            "fit",
+            "-e",
+            str(model_dir / "data" / "expression.csv.gz"),
+            "-r",
+            str(model_dir / "data" / "regulations.tsv"),
+            "-o",
+            str(model_dir / "model"),
+            *FAST,
+        ],
+        capsys,
+    )
+    assert code == 2 and "already exist" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "name,fmt",
+    [("net.tsv", None), ("net.tsv.gz", None), ("net.graphml", None), ("net.csv", "beeline")],
+)
+def test_predict_formats(model_dir, capsys, name, fmt):
+    out = model_dir / name
+    args = ["-q", "predict", "-m", str(model_dir / "model"), "-o", str(out), "--top", "15"]
+    code, stdout, err = run(args + (["--format", fmt] if fmt else []), capsys)
+    assert code == 0, err
+    assert out.is_file() and (model_dir / (name + ".meta.json")).is_file()
+    if name.endswith(".graphml"):
+        assert nx.read_graphml(out).number_of_edges() == 15
+    elif fmt == "beeline":
+        df = pd.read_csv(out)
+        assert list(df.columns) == ["Gene1", "Gene2", "Type", "EdgeWeight"]
+        assert set(df["Type"]) <= {"+", "-"}
+    else:
+        df = pd.read_csv(out, sep="\t")
+        assert list(df.columns) == list(EDGE_LIST_COLUMNS) and len(df) == 15
+
+
+def test_predict_with_regulator_file_and_bad_model(model_dir, tmp_path, capsys):
+    (tmp_path / "tfs.txt").write_text("# candidate TFs\ng0001\n\ng0002\n")
+    out = tmp_path / "n.tsv"
+    code, _, err = run(
+        [
+            "-q",
+            "predict",
+            "-m",
+            str(model_dir / "model"),
+            "--regulators",
+            str(tmp_path / "tfs.txt"),
+            "-o",
+            str(out),
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    df = pd.read_csv(out, sep="\t")
+    assert set(df["regulator"]) == {"g0001", "g0002"} and len(df) == 2 * 30
+    code, _, err = run(["predict", "-m", str(tmp_path), "-o", str(tmp_path / "x.tsv")], capsys)
+    assert code == 2 and "missing" in err and "Traceback" not in err
