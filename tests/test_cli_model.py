@@ -77,7 +77,7 @@ def test_fit_writes_model_and_refuses_overwrite(model_dir, capsys):
 def test_predict_formats(model_dir, capsys, name, fmt):
     out = model_dir / name
     args = ["-q", "predict", "-m", str(model_dir / "model"), "-o", str(out), "--top", "15"]
-    code, stdout, err = run(args + (["--format", fmt] if fmt else []), capsys)
+    code, _, err = run(args + (["--format", fmt] if fmt else []), capsys)
     assert code == 0, err
     assert out.is_file() and (model_dir / (name + ".meta.json")).is_file()
     if name.endswith(".graphml"):

@@ -23,9 +23,10 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from xatgrn.data.pairs import stratified_split
 from xatgrn.data.schema import CLASS_NAMES
 from xatgrn.errors import input_error
-from xatgrn.utils import progress, rng
+from xatgrn.utils import progress
 
 log = logging.getLogger(__name__)
 
@@ -112,25 +113,6 @@ def class_weights(y: np.ndarray, n_classes: int = len(CLASS_NAMES)) -> np.ndarra
             stacklevel=2,
         )
     return w
-
-
-def stratified_split(
-    rows: np.ndarray, y: np.ndarray, fraction: float, seed: int | np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Split ``rows`` into (train, val) with ``round(fraction * N_c)`` of each class in val.
-
-    A class keeps at least one training row. Both outputs are sorted.
-    """
-    gen = rng(seed)
-    labels = y[rows]
-    val = []
-    for c in np.unique(labels):  # one step per class, not per row
-        members = gen.permutation(rows[labels == c])
-        n_val = min(round(fraction * members.size), members.size - 1)
-        val.append(members[:n_val])
-    val_rows = np.sort(np.concatenate(val)) if val else np.empty(0, dtype=np.int64)
-    train_rows = np.setdiff1d(rows, val_rows)
-    return train_rows, val_rows
 
 
 def predict_logits(

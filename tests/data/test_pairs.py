@@ -64,6 +64,6 @@ def test_edge_folds_do_not_depend_on_negative_count():
 
 def test_stratified_split_fraction_per_class():
     labels = np.array([0] * 50 + [1] * 20 + [2] * 30)
-    rest, held = stratified_split(labels, 0.2, np.random.default_rng(0))
+    rest, held = stratified_split(np.arange(100), labels, 0.2, 0)
     assert len(np.intersect1d(rest, held)) == 0 and len(rest) + len(held) == 100
     assert np.bincount(labels[held]).tolist() == [10, 4, 6]

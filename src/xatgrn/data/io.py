@@ -45,6 +45,11 @@ from xatgrn.data.types import GRNDataset
 from xatgrn.errors import input_error
 from xatgrn.utils import atomic_path, atomic_write, sha256_file
 
+# pandas < 3 needs the round-trip float parser for bit-exact reads; pandas 3 is exact by
+# default and deprecates the argument.
+_ROUND_TRIP: dict[str, str] = (
+    {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
+)
 log = logging.getLogger(__name__)
 
 #: accepted values of ``orientation=``
@@ -338,7 +343,7 @@ def _parse_expression_fast(path: Path, sep: str) -> tuple[pd.Index, pd.Index, np
                 index_col=0,
                 dtype={0: str},
                 na_filter=False,  # gene "NA" stays a name; NaN cells make the column non-numeric
-                float_precision="round_trip",
+                **_ROUND_TRIP,
             )
     except Exception:  # any parse problem: the strict reader finds and reports it
         return None

@@ -191,16 +191,19 @@ def assign_folds(pairs: pd.DataFrame, n_folds: int, seed: int) -> np.ndarray:
 
 
 def stratified_split(
-    labels: np.ndarray, fraction: float, rng: np.random.Generator
+    rows: np.ndarray, y: np.ndarray, fraction: float, seed: int | np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Split row positions into (rest, held) with ``fraction`` of each class held out."""
-    labels = np.asarray(labels)
-    held = []
-    for c in np.unique(labels):
-        rows = np.flatnonzero(labels == c)
-        k = round(len(rows) * fraction)
-        held.append(rng.permutation(rows)[:k])
-    held_rows = np.sort(np.concatenate(held)) if held else np.empty(0, dtype=np.int64)
-    mask = np.ones(len(labels), dtype=bool)
-    mask[held_rows] = False
-    return np.flatnonzero(mask), held_rows
+    """Split ``rows`` into (train, val) with ``round(fraction * N_c)`` of each class in val.
+
+    A class keeps at least one training row. Both outputs are sorted.
+    """
+    gen = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
+    labels = y[rows]
+    val = []
+    for c in np.unique(labels):  # one step per class, not per row
+        members = gen.permutation(rows[labels == c])
+        n_val = min(round(fraction * members.size), members.size - 1)
+        val.append(members[:n_val])
+    val_rows = np.sort(np.concatenate(val)) if val else np.empty(0, dtype=np.int64)
+    train_rows = np.setdiff1d(rows, val_rows)
+    return train_rows, val_rows

@@ -44,7 +44,7 @@ def log2_minmax(expression: pd.DataFrame) -> pd.DataFrame:
 
 def no_preprocessing(expression: pd.DataFrame) -> pd.DataFrame:
     """Identity (DREAM5's reference protocol): a float64 copy, so callers may modify it freely."""
-    return expression.astype(np.float64, copy=True)
+    return expression.astype(np.float64).copy()
 
 
 #: name -> what it does (shown by ``xatgrn datasets info``)

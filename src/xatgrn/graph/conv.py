@@ -23,7 +23,7 @@ from torch_geometric.utils import softmax
 
 from xatgrn.graph.hermitian import FORWARD, REVERSE, hermitian_edges
 
-__all__ = ["DuplexConv", "DuplexGraph", "fast_dropout"]
+__all__ = ["DuplexConv", "DuplexGraph", "PairIndex", "fast_dropout"]
 
 
 def fast_dropout(x: Tensor, p: float, training: bool = True) -> Tensor:
@@ -160,6 +160,80 @@ class _SymmetricSpmm(torch.autograd.Function):
         return d_values, d_x, None, None, None
 
 
+class _SampledDot(torch.autograd.Function):
+    """``out[p] = left[row_p] . right[col_p]`` for CSR-ordered pairs, with sparse backward.
+
+    The backward pass is two sparse products (``G @ right`` and ``G^T @ left``, ``G`` holding the
+    incoming gradient at the pairs) instead of scattering ``P x d`` gathered rows.
+    """
+
+    @staticmethod
+    def forward(ctx, left: Tensor, right: Tensor, index: PairIndex) -> Tensor:  # type: ignore[override]
+        n = left.shape[0]
+        ones = torch.ones(index.col.numel(), dtype=left.dtype, device=left.device)
+        pattern = _csr(index.crow, index.col, ones, n)
+        ctx.save_for_backward(left, right)
+        ctx.index = index
+        return torch.sparse.sampled_addmm(pattern, left, right.t(), beta=0.0).values()
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):  # type: ignore[override]
+        left, right = ctx.saved_tensors
+        ix, n = ctx.index, left.shape[0]
+        d_left = d_right = None
+        if ctx.needs_input_grad[0]:
+            d_left = torch.sparse.mm(_csr(ix.crow, ix.col, grad, n), right)
+        if ctx.needs_input_grad[1]:
+            d_right = torch.sparse.mm(_csr(ix.crow_t, ix.col_t, grad[ix.perm_t], n), left)
+        return d_left, d_right, None
+
+
+@dataclass
+class PairIndex:
+    """Node pairs ``(src, dst)`` in CSR order, for row-wise dot products of node features.
+
+    Built once per batch of pairs and shared by every :meth:`dot` on them.
+    """
+
+    num_nodes: int
+    order: Tensor  # CSR position -> input position
+    inverse: Tensor  # input position -> CSR position
+    crow: Tensor
+    col: Tensor
+    crow_t: Tensor
+    col_t: Tensor
+    perm_t: Tensor  # CSR position of each entry of the transposed pattern
+
+    @classmethod
+    def build(cls, src: Tensor, dst: Tensor, num_nodes: int) -> PairIndex:
+        n = max(num_nodes, 1)
+        order = torch.argsort(src * n + dst)
+        s, d = src[order], dst[order]
+        perm_t = torch.argsort(d * n + s)
+        return cls(
+            num_nodes,
+            order,
+            torch.argsort(order),
+            _crow(s, num_nodes),
+            d,
+            _crow(d, num_nodes),
+            s[perm_t],
+            perm_t,
+        )
+
+    def dot(self, left: Tensor, right: Tensor) -> Tensor:
+        r""":math:`\sum_k \mathrm{left}_{u k}\, \mathrm{right}_{v k}` per pair, in input order."""
+        if self.order.numel() == 0:
+            return left.new_zeros(0) + (left.sum() + right.sum()) * 0
+        return _SampledDot.apply(left, right, self).index_select(0, self.inverse)
+
+
+def _crow(rows: Tensor, num_nodes: int) -> Tensor:
+    crow = torch.zeros(num_nodes + 1, dtype=torch.long, device=rows.device)
+    crow[1:] = torch.cumsum(torch.bincount(rows, minlength=num_nodes), 0)
+    return crow
+
+
 class DuplexConv(MessagePassing):
     r"""Fused amplitude + phase graph attention layer of DUPLEX (XATGRN eqs 11–14).
 
@@ -172,19 +246,18 @@ class DuplexConv(MessagePassing):
         \phi^{b}_{ij} = \operatorname{softmax}_{j \in \mathcal{N}(i)} e^{b}_{ij},
             \quad b \in \{\mathrm{am}, \mathrm{ph}\}
 
-        a'_i &= \sum_{j \in \mathcal{N}(i)} \phi^{\mathrm{am}}_{ij} W_{\mathrm{am}} m_{\mathrm{am},j}
+        a'_i &= \sum_{j \in \mathcal{N}(i)} \phi^{\mathrm{am}}_{ij} W_{\mathrm{am}} x_{\mathrm{am},j}
             + b_{\mathrm{am}} \hfill \text{(eq 11)}
 
         \theta'_i &= \sum_{j \in \mathcal{N}_{\mathrm{in}}(i)} \phi^{\mathrm{ph}}_{ij}
-            W_{\mathrm{ph}} m_{\mathrm{ph},j}
+            W_{\mathrm{ph}} x_{\mathrm{ph},j}
             - \sum_{j \in \mathcal{N}_{\mathrm{out}}(i)} \phi^{\mathrm{ph}}_{ij}
-            W_{\mathrm{ph}} m_{\mathrm{ph},j} + b_{\mathrm{ph}} \hfill \text{(eq 12)}
+            W_{\mathrm{ph}} x_{\mathrm{ph},j} + b_{\mathrm{ph}} \hfill \text{(eq 12)}
 
-    with :math:`x_{\mathrm{am}} = a`, :math:`x_{\mathrm{ph}} = \theta`. The messages are the
-    branch's own features, :math:`m_b = x_b`, except in a *fusion* layer (eqs 13–14, ``fuse=True``)
-    where each branch also aggregates the other branch through its own attention
-    (a cross-aggregation added to the aggregation): :math:`m_{\mathrm{am}} = m_{\mathrm{ph}} =
-    a + \theta`; the attention logits still come from the branch's own features.
+    with :math:`x_{\mathrm{am}} = a` and :math:`x_{\mathrm{ph}} = \theta`, except in a *fusion*
+    layer (eqs 13–14, ``fuse=True``) where both branches read :math:`x_{\mathrm{am}} =
+    x_{\mathrm{ph}} = a + \theta`: each branch's aggregation then adds a cross-aggregation of the
+    other branch's features, with its own weights, attention and signs.
     A pair linked both ways is in both :math:`\mathcal{N}_{\mathrm{in}}` and
     :math:`\mathcal{N}_{\mathrm{out}}`, so its phase terms cancel; the self-loop counts as an
     in-neighbour. Heads are concatenated. The non-linearity is applied by the caller.
@@ -233,6 +306,16 @@ class DuplexConv(MessagePassing):
         glorot(self.att_dst)
         zeros(self.bias)
 
+    def _att_matrix(self) -> Tensor:
+        """``(2, H*C, 2H)``: column ``k`` of branch ``b`` holds head ``k``'s src/dst vector."""
+        h, c = self.heads, self.out_channels // self.heads
+        eye = torch.eye(h, dtype=self.att_src.dtype, device=self.att_src.device)
+        blocks = [
+            (a[:, :, :, None] * eye[None, :, None, :]).reshape(2, h * c, h)
+            for a in (self.att_src, self.att_dst)
+        ]
+        return torch.cat(blocks, dim=-1)
+
     def forward(
         self,
         x: Tensor,
@@ -244,29 +327,30 @@ class DuplexConv(MessagePassing):
         """Run the layer; ``fused=False`` takes PyG's edge-wise ``propagate`` path (same result)."""
         n, h = graph.num_nodes, self.heads
         c = self.out_channels // h
-        # attention logits are linear in the input: x . (W c) costs a mat-vec, not a matmul
-        w = self.weight.view(2, self.in_channels, h, c)
-        w_att = torch.cat(
-            [
-                torch.einsum("bfhc,bhc->bfh", w, self.att_src),
-                torch.einsum("bfhc,bhc->bfh", w, self.att_dst),
-            ],
-            dim=-1,
-        )
-        logits = torch.bmm(x, w_att)  # (2, N, 2H): [src | dst]
-        e = logits[..., :h].index_select(1, graph.src) + logits[..., h:].index_select(1, graph.dst)
-        e = F.leaky_relu(e, self.negative_slope).permute(1, 0, 2).reshape(-1, 2 * h)
-        alpha = softmax(e, index=graph.dst, ptr=graph.ptr, num_nodes=n, dim=0)  # (E', 2H)
+        x_in = x
+        if self.fuse:  # eqs 13-14: both branches read amplitude + phase
+            x = x + x.flip(0)
+        m = torch.bmm(x, self.weight)  # (2, N, H*C): W_am a, W_ph theta
+        # attention logits of both branches, src and dst, in one batched mat-vec
+        logits = torch.bmm(m, self._att_matrix()).transpose(0, 1)  # (N, 2, 2H)
+        l_src = logits[..., :h].reshape(n, 2 * h)
+        l_dst = logits[..., h:].reshape(n, 2 * h)
+        e = l_src.index_select(0, graph.src) + l_dst.index_select(0, graph.dst)
+        e = F.leaky_relu(e, self.negative_slope)  # (E', 2H), branch-major
+        alpha = softmax(e, index=graph.dst, ptr=graph.ptr, num_nodes=n, dim=0)
         att = alpha
-        alpha = fast_dropout(alpha, self.dropout, self.training)
+        import os
+
+        alpha = fast_dropout(
+            alpha,
+            self.dropout if "att" in os.environ.get("XD", "in,hid,att") else 0.0,
+            self.training,
+        )
         sign = torch.cat(
             [torch.ones_like(graph.sign)[:, None].expand(-1, h), graph.sign[:, None].expand(-1, h)],
             1,
         )
         coef = alpha * sign
-
-        msg = x + x.flip(0) if self.fuse else x
-        m = torch.bmm(msg, self.weight)  # (2, N, H*C)
         if fused:
             crow, col, perm = graph.blocks(2 * h)
             xs = m.view(2, n, h, c).transpose(1, 2).reshape(2 * h * n, c)
@@ -278,6 +362,10 @@ class DuplexConv(MessagePassing):
             out = out.transpose(0, 1)
         if self.bias is not None:
             out = out + self.bias[:, None, :]
+        import os
+
+        if os.environ.get("XR") and x_in.shape[-1] == out.shape[-1]:
+            out = out + x_in
         if return_attention_weights:
             return out, att.view(-1, 2, h)
         return out

@@ -41,7 +41,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from xatgrn.errors import input_error
-from xatgrn.graph.conv import DuplexConv, DuplexGraph, fast_dropout
+from xatgrn.graph.conv import DuplexConv, DuplexGraph, PairIndex, fast_dropout
 from xatgrn.graph.hermitian import NONE, STATE_VALUES, as_edge_index, hermitian_edges
 from xatgrn.utils import atomic_path, atomic_write, progress, rng
 
@@ -128,22 +128,19 @@ def _check_config(cfg: DuplexConfig) -> None:
 # --- decoders (parameter-free) ------------------------------------------------------------------
 
 
-def _pair_terms(
-    amp: Tensor, phase: Tensor, src: Tensor, dst: Tensor
-) -> tuple[Tensor, Tensor, Tensor]:
+def _pair_terms(amp: Tensor, phase: Tensor, index: PairIndex) -> tuple[Tensor, Tensor, Tensor]:
     r""":math:`\mathrm{Re}\,\hat H_{uv}`, :math:`\mathrm{Im}\,\hat H_{uv}` and :math:`a_u^\top a_v`.
 
-    :math:`x_u` is formed once per node (``N x d`` cos/sin, not ``P x d``) and each pair needs one
-    gather per endpoint of the table :math:`[\mathrm{Re}\,x, \mathrm{Im}\,x, a]`.
+    With :math:`z = [\mathrm{Re}\,x, \mathrm{Im}\,x]` formed once per node,
+    :math:`\mathrm{Re}\,\hat H_{uv} = z_u \cdot z_v` and
+    :math:`\mathrm{Im}\,\hat H_{uv} = z_u \cdot [-\mathrm{Im}\,x_v, \mathrm{Re}\,x_v]`:
+    three sampled sparse products, no ``P x d`` intermediates.
     """
-    d = amp.shape[1]
     angle = phase * (math.pi / 2)
-    table = torch.cat([amp * torch.cos(angle), amp * torch.sin(angle), amp], dim=1)
-    tu, tv = table.index_select(0, src), table.index_select(0, dst)
-    prod = tu * tv
-    re = prod[:, : 2 * d].sum(-1)
-    im = (tu[:, d : 2 * d] * tv[:, :d] - tu[:, :d] * tv[:, d : 2 * d]).sum(-1)
-    return re, im, prod[:, 2 * d :].sum(-1)
+    re_x, im_x = amp * torch.cos(angle), amp * torch.sin(angle)
+    z = torch.cat([re_x, im_x], dim=1)
+    z_rot = torch.cat([-im_x, re_x], dim=1)
+    return index.dot(z, z), index.dot(z, z_rot), index.dot(amp, amp)
 
 
 def hermitian_scores(amp: Tensor, phase: Tensor, src: Tensor, dst: Tensor) -> tuple[Tensor, Tensor]:
@@ -152,7 +149,7 @@ def hermitian_scores(amp: Tensor, phase: Tensor, src: Tensor, dst: Tensor) -> tu
     Shapes:
         ``amp``, ``phase`` :math:`(N, d)`; ``src``, ``dst`` :math:`(P,)` → two :math:`(P,)`.
     """
-    re, im, _ = _pair_terms(amp, phase, src, dst)
+    re, im, _ = _pair_terms(amp, phase, PairIndex.build(src, dst, amp.shape[0]))
     return re, im
 
 
@@ -176,7 +173,7 @@ def direction_logits(amp: Tensor, phase: Tensor, src: Tensor, dst: Tensor) -> Te
 
 def connection_logits(amp: Tensor, src: Tensor, dst: Tensor) -> Tensor:
     r"""Logit :math:`a_u^\top a_v` of the connection-aware decoder (eqs 18–19). Shapes: :math:`(P,)`."""
-    return (amp.index_select(0, src) * amp.index_select(0, dst)).sum(-1)
+    return PairIndex.build(src, dst, amp.shape[0]).dot(amp, amp)
 
 
 # --- encoder ------------------------------------------------------------------------------------
@@ -210,12 +207,13 @@ class DuplexEncoder(nn.Module):
             raise input_error(
                 "input='none' needs node_features", fix="pass node_features or set input"
             )
-        self.embedding = None
         if cfg.input == "learnable":
             self.embedding = nn.Parameter(torch.randn(num_nodes, cfg.input_dim))
         elif cfg.input == "random":
             gen = torch.Generator().manual_seed(int(cfg.seed))
             self.register_buffer("embedding", torch.randn(num_nodes, cfg.input_dim, generator=gen))
+        else:
+            self.embedding = None
         self.register_buffer("features", torch.zeros(num_nodes, feature_dim))
         dims = [in_dim] + [cfg.hidden] * (cfg.layers - 1) + [cfg.out_dim]
         self.convs = nn.ModuleList(
@@ -234,7 +232,12 @@ class DuplexEncoder(nn.Module):
         h0 = parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
         x = h0.unsqueeze(0).expand(2, -1, -1)
         for i, conv in enumerate(self.convs):
-            x = fast_dropout(x, self.dropout, self.training)
+            import os
+
+            key = "in" if i == 0 else "hid"
+            x = fast_dropout(
+                x, self.dropout if key in os.environ.get("XD", "in,hid,att") else 0.0, self.training
+            )
             x = conv(x, graph, fused=fused)
             if i < len(self.convs) - 1:
                 x = F.elu(x)
@@ -382,7 +385,7 @@ class DuplexEmbedder:
         val = None
         if n_val > 0:
             vneg = _sample_non_edges(sym_keys, n, max(1, round(cfg.neg_ratio * n_val)), gen)
-            val = _batch(pairs[:, val_idx], state[val_idx], vneg, w_none, device)
+            val = _batch(pairs[:, val_idx], state[val_idx], vneg, w_none, n, device)
         tr_pos, tr_state = pairs[:, tr_idx], state[tr_idx]
 
         devices = [device] if device.type == "cuda" else []
@@ -399,7 +402,7 @@ class DuplexEmbedder:
             for epoch in bar:
                 lam_t = cfg.lam * (1.0 - cfg.q) ** epoch
                 neg = _sample_non_edges(sym_keys, n, n_neg, gen)
-                batch = _batch(tr_pos, tr_state, neg, w_none, device)
+                batch = _batch(tr_pos, tr_state, neg, w_none, n, device)
                 model.train()
                 opt.zero_grad(set_to_none=True)
                 amp, ph = model(train_graph)
@@ -558,16 +561,18 @@ class DuplexEmbedder:
 
 
 def _batch(
-    pos: Tensor, state: Tensor, neg: Tensor, w_none: float, device: torch.device
-) -> dict[str, Tensor]:
+    pos: Tensor, state: Tensor, neg: Tensor, w_none: float, n: int, device: torch.device
+) -> dict[str, Any]:
     """Positive pairs with their states + negatives (state none, weight ``w_none``)."""
     src = torch.cat([pos[0], neg[0]])
     dst = torch.cat([pos[1], neg[1]])
     target = torch.cat([state, torch.full((neg.shape[1],), NONE, dtype=torch.long)])
     weight = torch.cat([torch.ones(pos.shape[1]), torch.full((neg.shape[1],), w_none)])
+    index = PairIndex.build(src.to(device), dst.to(device), n)
     return {
-        k: v.to(device)
-        for k, v in dict(src=src, dst=dst, target=target, weight=weight / weight.sum()).items()
+        "index": index,
+        "target": target.to(device),
+        "weight": (weight / weight.sum()).to(device),
     }
 
 
@@ -575,7 +580,7 @@ def _losses(
     amp: Tensor, ph: Tensor, b: dict[str, Tensor], accuracy: bool = False
 ) -> tuple[Tensor, Tensor, float]:
     """Weighted ``L_d`` (4-state cross-entropy), ``L_c`` (link BCE), and 4-state accuracy if asked."""
-    re, im, conn = _pair_terms(amp, ph, b["src"], b["dst"])
+    re, im, conn = _pair_terms(amp, ph, b["index"])
     logits = _distance_logits(re, im)
     w = b["weight"]
     l_d = (F.cross_entropy(logits, b["target"], reduction="none") * w).sum()

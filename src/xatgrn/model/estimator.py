@@ -150,23 +150,27 @@ class XATGRN:
     def _cfg(self) -> FitConfig:
         return self.config if self.config is not None else FitConfig()
 
-    def fit(self, expression: pd.DataFrame, regulations: pd.DataFrame) -> XATGRN:
-        """Learn from an expression table (genes x samples) and a typed prior network."""
+    def _prepare(self, expression: pd.DataFrame, regulations: pd.DataFrame) -> pd.DataFrame:
+        """Validate, align and canonicalise the inputs; set genes_, samples_, prior_, expression_."""
         cfg = self._cfg
-        t0 = time.perf_counter()
         expression = _check_expression(expression)
         prior = dio.align(expression, regulations)
         dio.check_trainable(prior)
-        seeds = _seeds(cfg.seed)
         self.genes_ = pd.Index(expression.index.astype(str), name="gene")
         self.samples_ = pd.Index(expression.columns.astype(str))
         # canonical edge order too, so the row order of the prior file changes nothing
         self.prior_ = prior.sort_values(["regulator", "target"], kind="stable").reset_index(
             drop=True
         )
-        prior = self.prior_
         self.expression_ = apply_preprocessing(expression, cfg.preprocessing).astype(np.float32)
+        return self.prior_
 
+    def fit(self, expression: pd.DataFrame, regulations: pd.DataFrame) -> XATGRN:
+        """Learn from an expression table (genes x samples) and a typed prior network."""
+        cfg = self._cfg
+        t0 = time.perf_counter()
+        prior = self._prepare(expression, regulations)
+        seeds = _seeds(cfg.seed)
         pairs = labelled_pairs(
             prior,
             self.genes_,
@@ -178,16 +182,13 @@ class XATGRN:
         labels = pairs["label"].to_numpy()
         if cfg.holdout > 0:
             train_rows, held_rows = stratified_split(
-                labels, cfg.holdout, np.random.default_rng(seeds["holdout"])
+                np.arange(len(pairs)), labels, cfg.holdout, seeds["holdout"]
             )
         else:
             train_rows, held_rows = np.arange(len(pairs)), np.empty(0, dtype=np.int64)
+        self._fit_core(pairs, train_rows, None, None, seeds)
         self.pairs_ = pairs.assign(split="train")
         self.pairs_.loc[held_rows, "split"] = "holdout"
-
-        train_edges = pairs.iloc[train_rows]
-        train_edges = train_edges[train_edges["label"] != NONE]
-        self._fit_on(train_edges, pairs, train_rows, seeds)
 
         self.holdout_metrics_: dict[str, float] = {}
         if len(held_rows):
@@ -204,32 +205,86 @@ class XATGRN:
         self.fit_seconds_ = time.perf_counter() - t0
         return self
 
-    def _fit_on(
+    def fit_pairs(
         self,
-        graph_edges: pd.DataFrame,
+        expression: pd.DataFrame,
+        regulations: pd.DataFrame,
         pairs: pd.DataFrame,
         train_rows: np.ndarray,
+        *,
+        graph_edges: pd.DataFrame | None = None,
+        graph: np.ndarray | None = None,
+    ) -> XATGRN:
+        """Lower-level fit for evaluation: the caller decides the pairs and what the graph sees.
+
+        Args:
+            expression, regulations: as in :meth:`fit` (the prior is only used for ``in_prior``
+                and, when neither ``graph_edges`` nor ``graph`` is given, nothing else).
+            pairs: labelled pairs (``regulator, target, label``); indices are recomputed by name.
+            train_rows: rows of ``pairs`` the classifier learns from.
+            graph_edges: directed edges (``regulator, target``) the graph embedding is fitted on;
+                default: the edges (label > 0) among ``pairs[train_rows]`` — the inductive,
+                leak-free choice. Pass all prior edges for the paper's transductive protocol.
+            graph: a precomputed ``[amplitude | phase]`` table (genes in ``self.genes_`` order
+                after alignment, i.e. sorted gene ids) to reuse a cached embedding.
+        """
+        cfg = self._cfg
+        t0 = time.perf_counter()
+        self._prepare(expression, regulations)
+        pairs = pairs.reset_index(drop=True).copy()
+        pairs["reg_idx"] = self._positions(pairs["regulator"], "regulator")
+        pairs["tgt_idx"] = self._positions(pairs["target"], "target")
+        if graph_edges is not None:
+            graph_edges = pd.DataFrame(
+                {
+                    "reg_idx": self._positions(graph_edges["regulator"], "regulator"),
+                    "tgt_idx": self._positions(graph_edges["target"], "target"),
+                }
+            )
+        self._fit_core(pairs, np.asarray(train_rows), graph_edges, graph, _seeds(cfg.seed))
+        self.pairs_ = pairs.assign(split="unused")
+        self.pairs_.loc[np.asarray(train_rows), "split"] = "train"
+        self.holdout_metrics_ = {}
+        self.fit_seconds_ = time.perf_counter() - t0
+        return self
+
+    def _fit_core(
+        self,
+        pairs: pd.DataFrame,
+        train_rows: np.ndarray,
+        graph_edges: pd.DataFrame | None,
+        graph: np.ndarray | None,
         seeds: dict[str, int],
     ) -> None:
-        """Graph embedding on ``graph_edges``, then the classifier on ``pairs[train_rows]``."""
+        """Graph embedding (on training edges unless told otherwise), then the classifier."""
         cfg = self._cfg
         device = resolve_device(cfg.device)
         n = len(self.genes_)
         use_graph = cfg.network.mode in ("both", "graph")
-        if use_graph:
+        self.embedder_ = None
+        self.graph_ = None
+        if use_graph and graph is not None:
+            graph = np.asarray(graph, dtype=np.float32)
+            if graph.ndim != 2 or graph.shape[0] != n:
+                raise input_error(
+                    f"precomputed graph table has shape {graph.shape}, expected ({n}, 2*d)",
+                    fix="pass the [amplitude | phase] table for the aligned, sorted genes",
+                )
+            self.graph_ = torch.as_tensor(graph)
+        elif use_graph:
+            if graph_edges is None:
+                train = pairs.iloc[train_rows]
+                graph_edges = train[train["label"] != NONE]
             gcfg = dataclasses.replace(
                 cfg.graph, seed=seeds["graph"], device=cfg.device, progress=cfg.progress
             )
             edge_index = graph_edges[["reg_idx", "tgt_idx"]].to_numpy().T
             self.embedder_ = DuplexEmbedder(gcfg).fit(edge_index, n)
-            graph = np.concatenate([self.embedder_.amplitude, self.embedder_.phase], axis=1)
-            self.graph_ = torch.as_tensor(graph, dtype=torch.float32)
-        else:
-            self.embedder_ = None
-            self.graph_ = None
+            table = np.concatenate([self.embedder_.amplitude, self.embedder_.phase], axis=1)
+            self.graph_ = torch.as_tensor(table, dtype=torch.float32)
         with torch_seed(seeds["train"]):
             self.net_ = self._build_net()
-        expr_t = torch.as_tensor(self.expression_.to_numpy(), dtype=torch.float32)
+        expr_t = torch.tensor(self.expression_.to_numpy(dtype=np.float32))
         self._expr_t = expr_t
         reg_t = torch.as_tensor(pairs["reg_idx"].to_numpy(), dtype=torch.long)
         tgt_t = torch.as_tensor(pairs["tgt_idx"].to_numpy(), dtype=torch.long)
@@ -273,7 +328,7 @@ class XATGRN:
     def _cache(self):
         expr = getattr(self, "_expr_t", None)
         if expr is None:
-            expr = torch.as_tensor(self.expression_.to_numpy(), dtype=torch.float32)
+            expr = torch.tensor(self.expression_.to_numpy(dtype=np.float32))
             self._expr_t = expr
         with torch.no_grad():
             return self.net_.eval().encode_genes(expr, self.graph_)

@@ -30,8 +30,16 @@ class XATGRNConfig:
     """Hyper-parameters of :class:`XATGRNNet` (paper / reference defaults).
 
     ``conv_channels=16, conv_kernel=15, pool_kernel=5, fc_hidden=128`` are the reference's head
-    sizes; ``head_pool="avg"`` is eq 23's global average pool, ``"flatten"`` keeps the
-    feature positions instead (see :class:`ConvHead`).
+    sizes. ``head_pool="avg"`` is eq 23's global average pool read literally; the default
+    ``"flatten"`` keeps the feature positions instead (see :class:`ConvHead`).
+
+    Why the default departs from eq 23: a convolution *along the feature axis* followed by a
+    global average over positions only sees position-invariant statistics of F, so it cannot tell
+    which entries belong to the regulator or the target, nor graph from fusion features. Measured
+    on ``simulate(150 genes, 60 samples, seed 0)`` with the ``fast`` profile and a 20 % held-out
+    split (macro-OvR AUROC): both 0.722 (avg) vs 0.838 (flatten); graph-only 0.419 (avg, below
+    chance) vs 0.779 (flatten). The reference avoided the issue only because its "Conv1D" ran
+    over 640 channels of length 1, i.e. it was a linear layer.
     """
 
     hidden: int = 128
@@ -42,7 +50,7 @@ class XATGRNConfig:
     conv_kernel: int = 15
     conv_stride: int = 1
     pool_kernel: int = 5
-    head_pool: Literal["avg", "flatten"] = "avg"
+    head_pool: Literal["avg", "flatten"] = "flatten"
     fc_hidden: int = 128
     dropout: float = 0.3
     mode: Mode = "both"
