@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from xatgrn.cli import main
 from xatgrn.errors import XatgrnInputError
 from xatgrn.evaluate.report import (
     find_paper_table,
@@ -141,3 +142,20 @@ def test_missing_paper_table_still_writes_our_numbers(results, monkeypatch):
     bad.write_text('{"results": [1, 2]}')
     with pytest.raises(XatgrnInputError, match="no 'results' mapping"):
         write_report(results, paper_table=bad)
+
+
+def test_benchmark_report_only_rebuilds_tables_from_fold_files(results, capsys):
+    main(
+        [
+            "benchmark",
+            "--report-only",
+            "--out",
+            str(results),
+            "--paper-table",
+            str(results / "paper.json"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "toy inductive xatgrn: AUROC(macro-OvR) 0.8500 ± 0.0424" in out
+    assert "toy transductive xatgrn" in out and "[LEAKS]" in out
+    assert "0.9111" in (results / "toy" / "report.md").read_text()

@@ -48,7 +48,7 @@ def test_state_names_and_values_line_up():
 
 def test_hermitian_edges_four_states_and_self_loop_policy():
     pairs, state = hermitian_edges(EDGES, N)
-    got = {(int(u), int(v)): STATE_NAMES[int(s)] for (u, v), s in zip(pairs.T, state)}
+    got = {(int(u), int(v)): STATE_NAMES[int(s)] for (u, v), s in zip(pairs.T, state, strict=True)}
     assert got == {
         (0, 1): "forward",
         (1, 2): "reverse",

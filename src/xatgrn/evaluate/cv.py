@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -373,13 +374,24 @@ def graph_config(config: FitConfig, seed: int, *, progress: bool = False) -> Dup
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _graph_code_sha256() -> str:
+    """Hash of the graph-embedding source (``xatgrn/graph/*.py``): edited code, fresh entries."""
+    import xatgrn.graph
+
+    h = hashlib.sha256()
+    for f in sorted(Path(xatgrn.graph.__file__).parent.glob("*.py")):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
 class EmbeddingCache:
     """Content-addressed store of fitted DUPLEX embedders (safe to delete at any time).
 
-    The key hashes the graph's edge set, the gene universe, the graph config and its seed, i.e.
-    everything the embedding depends on (not expression, not negatives, not the method), so
-    datasets sharing a prior and every method that uses the graph reuse one entry. Entries are
-    ``<root>/<key>/`` holding ``weights.safetensors`` + ``config.json``
+    The key hashes the graph's edge set, the gene universe, the graph config with its seed, and
+    the embedding source code: everything the embedding depends on (not expression, not the
+    negatives, not the method), so datasets sharing a prior and every method that uses the
+    graph reuse one entry. Entries are ``<root>/<key>/`` holding ``weights.safetensors`` + ``config.json``
     (:meth:`DuplexEmbedder.save`) and ``key.json`` (the key's inputs); each is written to a
     temporary folder and renamed into place, so a half-written entry is never read.
     ``root=None`` disables storing (every request fits afresh).
@@ -405,6 +417,7 @@ class EmbeddingCache:
                 "genes": hashlib.sha256("\n".join(map(str, genes)).encode()).hexdigest(),
                 "n_genes": n,
                 "graph": cfg,
+                "code": _graph_code_sha256(),
             }
         )[:32]
 
@@ -552,8 +565,14 @@ def _class_counts(labels: np.ndarray) -> dict[str, int]:
     return {name: int(c) for name, c in zip(CLASS_NAMES, counts, strict=True)}
 
 
-def _graph_for_fold(exp: Experiment, pairs: pd.DataFrame, rep: int, fold: int, cache, verbose):
-    """Edges the protocol allows, the embedding (cached), and a record of what it saw."""
+def _graph_for_fold(
+    exp: Experiment, pairs: pd.DataFrame, rep: int, fold: int, cache: EmbeddingCache, verbose: bool
+) -> tuple[np.ndarray, dict[str, Any], float, float]:
+    """Edges the protocol allows, the embedding (cached), and a record of what it saw.
+
+    The record counts test pairs present in the embedder's edge set; a non-zero count of test
+    edges outside the leaking protocol stops the run (a bug guard, not a user error).
+    """
     rep_seed = exp.cv.seed + rep
     seed = derive_seed(rep_seed, "graph", None if exp.protocol in LEAKING_PROTOCOLS else fold)
     gcfg = graph_config(exp.fit_config(), seed, progress=verbose)
@@ -584,7 +603,13 @@ def _graph_for_fold(exp: Experiment, pairs: pd.DataFrame, rep: int, fold: int, c
 def run_fold(
     exp: Experiment, rep: int, fold: int, cache: EmbeddingCache, verbose: bool = False
 ) -> dict[str, Any]:
-    """Run one fold (pure: the result depends on the arguments only); return its record."""
+    """Run one fold (pure: the result depends on the arguments only); return its record.
+
+    Timings in the record: ``embedding_s`` the seconds the fold's graph embedding took to fit
+    (read from its cache entry when it was fitted earlier), ``embedding_here_s`` the seconds
+    this task spent getting it, ``classifier_s`` fit + predict of the method, ``total_s`` the
+    task's wall time.
+    """
     t_start = time.perf_counter()
     cfg = exp.fit_config()
     rep_seed = exp.cv.seed + rep
@@ -677,7 +702,7 @@ def _task_env(threads: int | None) -> Iterator[None]:
             torch.set_num_threads(before)
 
 
-def _init_worker(shared: dict[str, Any], threads: int | None) -> None:
+def _init_worker(shared: dict[str, Any]) -> None:
     """Process-pool initializer: the experiments arrive once per worker, not once per task."""
     _WORKER_SHARED.clear()
     _WORKER_SHARED.update(shared)
@@ -732,65 +757,87 @@ def _dask_client(dask: Any, workers: int):
     return client, [client]
 
 
-def _execute(
-    fn: Callable,
-    payloads: list[dict[str, Any]],
-    shared: dict[str, Any],
-    *,
-    workers: int,
-    dask: Any,
-    threads: int | None,
-    on_result: Callable[[Any], None],
-    desc: str,
-    show: bool,
-) -> None:
-    """Run ``fn(payload, shared)`` for every payload; ``on_result`` runs in the driver."""
-    if not payloads:
-        return
-    bar = progress(total=len(payloads), enabled=show, desc=desc, unit="task")
-    try:
-        if dask is not None:
-            client, owned = _dask_client(dask, workers)
-            try:
+class _Executor:
+    """Runs ``fn(payload, shared)`` tasks serially, in worker processes, or on Dask.
+
+    ``shared`` (the experiments) reaches each worker once: through the pool initializer, or one
+    broadcast Dask future. Pool / cluster start lazily (a fully resumed run starts nothing) and
+    serve every phase of a run; ``close`` ends only what was started here.
+    """
+
+    def __init__(self, shared: dict[str, Any], *, workers: int = 1, dask: Any = None) -> None:
+        self.shared, self.workers, self.dask = shared, workers, dask
+        self._pool: ProcessPoolExecutor | None = None
+        self._client, self._owned, self._shared_f = None, [], None
+
+    def _start(self) -> None:
+        if self.dask is not None and self._client is None:
+            self._client, self._owned = _dask_client(self.dask, self.workers)
+            # one future for the whole dict (scattering a dict would scatter its values)
+            [self._shared_f] = self._client.scatter([self.shared], broadcast=True)
+        elif self.dask is None and self.workers > 1 and self._pool is None:
+            import multiprocessing as mp
+
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=mp.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(self.shared,),
+            )
+
+    def map(
+        self,
+        fn: Callable,
+        payloads: list[dict[str, Any]],
+        on_result: Callable[[Any], None],
+        *,
+        desc: str,
+        show: bool,
+    ) -> None:
+        """Run every payload; ``on_result`` is called in this process as each one finishes."""
+        if not payloads:
+            return
+        self._start()
+        bar = progress(total=len(payloads), enabled=show, desc=desc, unit="task")
+        try:
+            if self._client is not None:
                 from dask.distributed import as_completed as dask_completed
 
-                # one future for the whole dict (scattering a dict would scatter its values)
-                [shared_f] = client.scatter([shared], broadcast=True)
-                futures = [client.submit(_dask_call, fn, p, shared_f, pure=False) for p in payloads]
+                futures = [
+                    self._client.submit(_dask_call, fn, p, self._shared_f, pure=False)
+                    for p in payloads
+                ]
                 try:
                     for fut in dask_completed(futures):
                         on_result(fut.result())
                         bar.update(1)
                 except BaseException:
-                    client.cancel(futures)
+                    self._client.cancel(futures)
                     raise
-            finally:
-                for obj in owned:
-                    obj.close()
-        elif workers > 1:
-            import multiprocessing as mp
-
-            pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=mp.get_context("spawn"),
-                initializer=_init_worker,
-                initargs=(shared, threads),
-            )
-            try:
-                futures = [pool.submit(_pool_call, fn, p) for p in payloads]
-                for fut in as_completed(futures):
-                    on_result(fut.result())
+            elif self._pool is not None:
+                futures = [self._pool.submit(_pool_call, fn, p) for p in payloads]
+                try:
+                    for fut in as_completed(futures):
+                        on_result(fut.result())
+                        bar.update(1)
+                except BaseException:
+                    self._pool.shutdown(wait=False, cancel_futures=True)
+                    self._pool = None
+                    raise
+            else:
+                for p in payloads:
+                    on_result(fn(p, self.shared))
                     bar.update(1)
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown(wait=True)
-        else:
-            for p in payloads:
-                on_result(fn(p, shared))
-                bar.update(1)
-    finally:
-        bar.close()
+        finally:
+            bar.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        for obj in self._owned:  # never a client the caller passed in
+            obj.close()
+        self._owned, self._client = [], None
 
 
 # --- the runner ---------------------------------------------------------------------------------
@@ -931,17 +978,19 @@ def run_experiments(
             record["timings"]["total_s"],
         )
 
-    common = {"workers": workers, "dask": dask, "threads": threads, "show": progress_bar}
-    # Phase 1 shares no experiment data; phase 2 ships the experiments once per worker.
-    _execute(
-        _embed_task,
-        list(embed_payloads.values()),
-        {},
-        on_result=lambda _: None,
-        desc="graph embeddings",
-        **common,
-    )
-    _execute(_fold_task, fold_payloads, shared, on_result=write, desc="folds", **common)
+    # Phase 1 fits each missing embedding once; phase 2 runs the folds, which load them.
+    executor = _Executor(shared, workers=workers, dask=dask)
+    try:
+        executor.map(
+            _embed_task,
+            list(embed_payloads.values()),
+            lambda _: None,
+            desc="graph embeddings",
+            show=progress_bar,
+        )
+        executor.map(_fold_task, fold_payloads, write, desc="folds", show=progress_bar)
+    finally:
+        executor.close()
     result: dict[str, Any] = {
         "computed": sorted(computed),
         "skipped": skipped,

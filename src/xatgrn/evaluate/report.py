@@ -262,7 +262,7 @@ def plot_auroc(
     series = sorted({(r["method"], r["protocol"]) for r in rows})
     width = 0.8 / max(len(series), 1)
     x = np.arange(len(datasets))
-    fig = Figure(figsize=(max(6.0, 1.4 * len(datasets) + 2), 4.2))
+    fig = Figure(figsize=(max(7.5, 1.4 * len(datasets) + 4), 4.2))
     ax = fig.add_subplot(1, 1, 1)
     for i, (method, protocol) in enumerate(series):
         by_ds = {
@@ -282,13 +282,15 @@ def plot_auroc(
         ax.bar(x - 0.4 + width * (i + 0.5), mean, width, yerr=std, capsize=3, label=label)
     if paper:
         ref = [paper.get(d, {}).get("XATGRN", {}).get("auroc", np.nan) for d in datasets]
-        ax.scatter(x, ref, marker="_", s=600, color="black", zorder=3, label="XATGRN (paper)")
+        ax.scatter(
+            x, ref, marker="_", s=600, color="black", zorder=3, label="XATGRN (paper; leaks)"
+        )
     ax.set_xticks(x)
     ax.set_xticklabels(datasets, rotation=30, ha="right")
     ax.set_ylabel("AUROC (macro one-vs-rest)")
     ax.set_ylim(0.5, 1.0)
     ax.set_title("Cross-validated AUROC (mean ± std over repetitions)")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout()
     path = Path(path)
     with atomic_path(path) as tmp:

@@ -7,11 +7,13 @@ features.
 
 from xatgrn.graph.conv import DuplexConv, DuplexGraph
 from xatgrn.graph.duplex import (
+    PROFILES,
     DuplexConfig,
     DuplexEmbedder,
     DuplexEncoder,
     connection_logits,
     direction_logits,
+    duplex_config,
     hermitian_scores,
 )
 from xatgrn.graph.hermitian import (
@@ -23,6 +25,7 @@ from xatgrn.graph.hermitian import (
 )
 
 __all__ = [
+    "PROFILES",
     "STATE_NAMES",
     "STATE_VALUES",
     "DuplexConfig",
@@ -32,6 +35,7 @@ __all__ = [
     "DuplexGraph",
     "connection_logits",
     "direction_logits",
+    "duplex_config",
     "hermitian_adjacency",
     "hermitian_edges",
     "hermitian_scores",

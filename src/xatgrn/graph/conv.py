@@ -132,6 +132,12 @@ def _csr(crow: Tensor, col: Tensor, values: Tensor, size: int) -> Tensor:
         return torch.sparse_csr_tensor(crow, col, values, (size, size), check_invariants=False)
 
 
+def _spmm(a: Tensor, x: Tensor) -> Tensor:
+    """``a @ x`` into a fresh uninitialised buffer (``beta=0`` skips zero-filling it)."""
+    out = torch.empty((a.shape[0], x.shape[1]), dtype=x.dtype, device=x.device)
+    return torch.addmm(out, a, x, beta=0.0, out=out)
+
+
 class _SymmetricSpmm(torch.autograd.Function):
     """``Y = A @ X`` for a CSR ``A`` whose sparsity pattern is symmetric.
 
@@ -142,9 +148,8 @@ class _SymmetricSpmm(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, values: Tensor, x: Tensor, crow: Tensor, col: Tensor, perm: Tensor) -> Tensor:  # type: ignore[override]
-        a = _csr(crow, col, values, x.shape[0])
         ctx.save_for_backward(values, x, crow, col, perm)
-        return torch.sparse.mm(a, x)
+        return _spmm(_csr(crow, col, values, x.shape[0]), x)
 
     @staticmethod
     def backward(ctx, grad: Tensor):  # type: ignore[override]
@@ -153,7 +158,7 @@ class _SymmetricSpmm(torch.autograd.Function):
         grad = grad.contiguous()
         d_values = d_x = None
         if ctx.needs_input_grad[1]:
-            d_x = torch.sparse.mm(_csr(crow, col, values[perm], n), grad)
+            d_x = _spmm(_csr(crow, col, values[perm], n), grad)
         if ctx.needs_input_grad[0]:
             pattern = _csr(crow, col, values.detach(), n)
             d_values = torch.sparse.sampled_addmm(pattern, grad, x.t(), beta=0.0).values()
@@ -182,9 +187,9 @@ class _SampledDot(torch.autograd.Function):
         ix, n = ctx.index, left.shape[0]
         d_left = d_right = None
         if ctx.needs_input_grad[0]:
-            d_left = torch.sparse.mm(_csr(ix.crow, ix.col, grad, n), right)
+            d_left = _spmm(_csr(ix.crow, ix.col, grad, n), right)
         if ctx.needs_input_grad[1]:
-            d_right = torch.sparse.mm(_csr(ix.crow_t, ix.col_t, grad[ix.perm_t], n), left)
+            d_right = _spmm(_csr(ix.crow_t, ix.col_t, grad[ix.perm_t], n), left)
         return d_left, d_right, None
 
 
@@ -327,7 +332,6 @@ class DuplexConv(MessagePassing):
         """Run the layer; ``fused=False`` takes PyG's edge-wise ``propagate`` path (same result)."""
         n, h = graph.num_nodes, self.heads
         c = self.out_channels // h
-        x_in = x
         if self.fuse:  # eqs 13-14: both branches read amplitude + phase
             x = x + x.flip(0)
         m = torch.bmm(x, self.weight)  # (2, N, H*C): W_am a, W_ph theta
@@ -339,13 +343,7 @@ class DuplexConv(MessagePassing):
         e = F.leaky_relu(e, self.negative_slope)  # (E', 2H), branch-major
         alpha = softmax(e, index=graph.dst, ptr=graph.ptr, num_nodes=n, dim=0)
         att = alpha
-        import os
-
-        alpha = fast_dropout(
-            alpha,
-            self.dropout if "att" in os.environ.get("XD", "in,hid,att") else 0.0,
-            self.training,
-        )
+        alpha = fast_dropout(alpha, self.dropout, self.training)
         sign = torch.cat(
             [torch.ones_like(graph.sign)[:, None].expand(-1, h), graph.sign[:, None].expand(-1, h)],
             1,
@@ -362,10 +360,6 @@ class DuplexConv(MessagePassing):
             out = out.transpose(0, 1)
         if self.bias is not None:
             out = out + self.bias[:, None, :]
-        import os
-
-        if os.environ.get("XR") and x_in.shape[-1] == out.shape[-1]:
-            out = out + x_in
         if return_attention_weights:
             return out, att.view(-1, 2, h)
         return out

@@ -48,11 +48,13 @@ from xatgrn.utils import atomic_path, atomic_write, progress, rng
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "PROFILES",
     "DuplexConfig",
     "DuplexEmbedder",
     "DuplexEncoder",
     "connection_logits",
     "direction_logits",
+    "duplex_config",
     "hermitian_scores",
 ]
 
@@ -63,13 +65,36 @@ _EPS = 1e-9
 
 @dataclass
 class DuplexConfig:
-    """DUPLEX hyper-parameters; defaults follow the paper and its reference code.
+    r"""DUPLEX hyper-parameters; defaults follow the paper and its reference code.
 
-    ``fusion_layer`` is the 0-based index of the layer that exchanges amplitude and phase
-    (eqs 13–14); layer 0 sees identical amplitude and phase inputs, so 1 is the first useful one.
-    ``input``: ``"learnable"`` per-node vectors, ``"random"`` a fixed random ``N x input_dim``
-    matrix (the reference), or ``"none"`` (only ``node_features``). ``weight_decay`` (Adam) and
-    ``eval_every`` (epochs between validation passes) are additions; patience counts epochs.
+    Args:
+        hidden: width of the hidden layers (per branch). (default: ``128``)
+        out_dim: width of the amplitude and of the phase embedding. (default: ``128``)
+        layers: dual GAT layers. (default: ``3``)
+        heads: attention heads per branch (concatenated). (default: ``1``)
+        dropout: dropout on every layer's input features. (default: ``0.5``)
+        att_dropout: dropout on the attention coefficients (an addition; GAT-style attention
+            dropout made the product decoders' training loss explode here). (default: ``0.0``)
+        lr: Adam learning rate. (default: ``1e-3``)
+        weight_decay: Adam weight decay (an addition). (default: ``0.0``)
+        max_epochs: epoch limit. (default: ``3000``)
+        patience: epochs without a better validation loss before stopping. (default: ``100``)
+        eval_every: epochs between validation passes (an addition; ``1`` = every epoch).
+        lam: :math:`\lambda`, weight of the connection loss (eq 20). (default: ``0.3``)
+        q: decay rate of :math:`\lambda`, :math:`\lambda_t = \lambda (1-q)^t`. (default: ``1e-4``)
+        fusion: ``"add"`` exchanges amplitude and phase at ``fusion_layer`` (eqs 13–14), or
+            ``"none"``. (default: ``"add"``)
+        fusion_layer: 0-based layer index of the fusion; layer 0 sees identical amplitude and
+            phase inputs, so 1 is the first useful one. (default: ``1``)
+        input: ``"learnable"`` per-node vectors, ``"random"`` a fixed random ``N x input_dim``
+            matrix (the reference), or ``"none"`` (only ``node_features``).
+        input_dim: width of the per-node input. (default: ``128``)
+        neg_ratio: sampled non-edges per linked pair and epoch; "none" samples weigh
+            ``1 / neg_ratio``. (default: ``1.0``)
+        val_fraction: share of the given linked pairs held out for early stopping. (default: ``0.1``)
+        seed: every random choice (split, negatives, initialisation, dropout). (default: ``0``)
+        device: ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda[:i]"``.
+        progress: show a progress bar over epochs. (default: ``True``)
     """
 
     hidden: int = 128
@@ -77,6 +102,7 @@ class DuplexConfig:
     layers: int = 3
     heads: int = 1
     dropout: float = 0.5
+    att_dropout: float = 0.0
     lr: float = 1e-3
     weight_decay: float = 0.0
     max_epochs: int = 3000
@@ -95,6 +121,24 @@ class DuplexConfig:
     progress: bool = True
 
 
+#: named settings: ``paper`` = the paper/reference defaults; ``fast`` = what cross-validation
+#: (one fit per fold) can afford: 2 layers, lr 3e-3, patience 50, validation every 2nd epoch
+#: (see benchmarks/results/duplex for the measured speed and held-out quality of both)
+PROFILES: dict[str, dict[str, Any]] = {
+    "paper": {},
+    "fast": {"layers": 2, "lr": 3e-3, "patience": 50, "max_epochs": 1000, "eval_every": 2},
+}
+
+
+def duplex_config(profile: str = "paper", **overrides: Any) -> DuplexConfig:
+    """A :class:`DuplexConfig` from a named profile (:data:`PROFILES`) plus overrides."""
+    if profile not in PROFILES:
+        raise input_error(
+            f"unknown DUPLEX profile {profile!r}", fix=f"use one of {sorted(PROFILES)}"
+        )
+    return DuplexConfig(**{**PROFILES[profile], **overrides})
+
+
 def _check_config(cfg: DuplexConfig) -> None:
     """One validator for every hyper-parameter (sklearn style: checked in ``fit``)."""
 
@@ -106,8 +150,9 @@ def _check_config(cfg: DuplexConfig) -> None:
             bad(f"{name}={getattr(cfg, name)} must be >= 1", f"set {name} to a positive integer")
     if cfg.hidden % cfg.heads or cfg.out_dim % cfg.heads:
         bad(f"heads={cfg.heads} must divide hidden and out_dim", "choose heads dividing both")
-    if not 0.0 <= cfg.dropout < 1.0:
-        bad(f"dropout={cfg.dropout} outside [0, 1)", "use a dropout probability in [0, 1)")
+    for name in ("dropout", "att_dropout"):
+        if not 0.0 <= getattr(cfg, name) < 1.0:
+            bad(f"{name}={getattr(cfg, name)} outside [0, 1)", "use a probability in [0, 1)")
     if not 0.0 <= cfg.val_fraction < 1.0:
         bad(f"val_fraction={cfg.val_fraction} outside [0, 1)", "use a fraction in [0, 1)")
     if not 0.0 <= cfg.q < 1.0:
@@ -221,7 +266,7 @@ class DuplexEncoder(nn.Module):
                 dims[i],
                 dims[i + 1],
                 heads=cfg.heads,
-                dropout=cfg.dropout,
+                dropout=cfg.att_dropout,
                 fuse=cfg.fusion == "add" and i == cfg.fusion_layer,
             )
             for i in range(cfg.layers)
@@ -232,12 +277,7 @@ class DuplexEncoder(nn.Module):
         h0 = parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
         x = h0.unsqueeze(0).expand(2, -1, -1)
         for i, conv in enumerate(self.convs):
-            import os
-
-            key = "in" if i == 0 else "hid"
-            x = fast_dropout(
-                x, self.dropout if key in os.environ.get("XD", "in,hid,att") else 0.0, self.training
-            )
+            x = fast_dropout(x, self.dropout, self.training)
             x = conv(x, graph, fused=fused)
             if i < len(self.convs) - 1:
                 x = F.elu(x)
@@ -251,11 +291,16 @@ def _resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
-        return torch.device(name)
+        device = torch.device(name)
     except RuntimeError as err:
         raise input_error(
             f"device {name!r}: {err}", fix="use 'auto', 'cpu' or 'cuda[:i]'"
         ) from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise input_error(
+            f"device {name!r}: CUDA is not available", fix="use device='auto' or 'cpu'"
+        )
+    return device
 
 
 def _as_features(node_features: Any, num_nodes: int) -> Tensor | None:
@@ -388,7 +433,9 @@ class DuplexEmbedder:
             val = _batch(pairs[:, val_idx], state[val_idx], vneg, w_none, n, device)
         tr_pos, tr_state = pairs[:, tr_idx], state[tr_idx]
 
-        devices = [device] if device.type == "cuda" else []
+        devices = []
+        if device.type == "cuda":
+            devices = [device.index if device.index is not None else torch.cuda.current_device()]
         with torch.random.fork_rng(devices=devices, device_type=device.type):
             torch.manual_seed(int(cfg.seed))
             model = DuplexEncoder(n, cfg, 0 if feats is None else feats.shape[1])
@@ -420,6 +467,7 @@ class DuplexEmbedder:
                         v_d, v_c, v_acc = _losses(amp, ph, val, accuracy=True)
                     monitored = (v_d + cfg.lam * v_c).item()
                     rec.update(val_loss=monitored, val_acc=v_acc)
+                rec["seconds"] = time.perf_counter() - t0
                 history.append(rec)
                 if monitored is not None and monitored < best:
                     best, best_epoch = monitored, epoch

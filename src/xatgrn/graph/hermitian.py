@@ -154,7 +154,11 @@ def hermitian_adjacency(edge_index: Tensor | np.ndarray, num_nodes: int) -> Tens
     cols = torch.cat([pairs[1], pairs[0][off]])
     vals = torch.cat([values, values[off].conj()])
     return torch.sparse_coo_tensor(
-        torch.stack([rows, cols]), vals, (num_nodes, num_nodes), dtype=torch.complex64
+        torch.stack([rows, cols]),
+        vals,
+        (num_nodes, num_nodes),
+        dtype=torch.complex64,
+        check_invariants=True,
     ).coalesce()
 
 
