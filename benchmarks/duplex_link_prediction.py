@@ -210,7 +210,7 @@ def write_table(out: Path) -> None:
                     "graph": r["graph"],
                     "config": r["config"],
                     "seed": r["seed"],
-                    "skew max|out-in|": b["skew"],
+                    "skew max abs(out-in)": b["skew"],
                     "pos/neg": f"{b['n_pos']}/{b['n_neg']}",
                     "exist DUPLEX": b["existence_auroc"]["duplex_1-p_none"],
                     "exist SVD": b["existence_auroc"]["svd"],
@@ -221,11 +221,29 @@ def write_table(out: Path) -> None:
                     "dir acc in/out deg": b["direction"]["in_out_degree"]["accuracy"],
                 }
             )
+    summary = []
+    for (graph, config), grp in _groups(rows).items():
+        row = {"graph": graph, "config": config, "seeds": len(grp)}
+        for col in ("fit s", "exist DUPLEX 1-P(none)", "exist SVD", "exist PA", "dir acc DUPLEX"):
+            vals = np.array([r[col] for r in grp], dtype=float)
+            row[col] = f"{vals.mean():.3f} ± {vals.std():.3f}" if len(vals) > 1 else vals[0]
+        row["dir acc in/out deg"] = float(np.mean([r["dir acc in/out deg"] for r in grp]))
+        summary.append(row)
     text = "# DUPLEX held-out link prediction\n\n15 % of linked pairs held out + as many non-edges.\n\n"
-    text += markdown_table(rows, list(rows[0]) if rows else [])
-    text += "\n## By degree skew (max |out - in| of the two nodes, training graph)\n\n"
+    text += "## Mean ± sd over seeds\n\n" + markdown_table(
+        summary, list(summary[0]) if summary else []
+    )
+    text += "\n## Per seed\n\n" + markdown_table(rows, list(rows[0]) if rows else [])
+    text += "\n## By degree skew (max abs(out - in) of the two nodes, training graph)\n\n"
     text += markdown_table(skew_rows, list(skew_rows[0]) if skew_rows else [])
     (out / "link_prediction.md").write_text(text)
+
+
+def _groups(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault((r["graph"], r["config"]), []).append(r)
+    return out
 
 
 def main() -> None:

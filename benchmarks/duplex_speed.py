@@ -204,7 +204,8 @@ def main() -> None:
     ap.add_argument("--full-fit", action="store_true", help="also time full fits (profiles)")
     ap.add_argument("--profiles", default="paper,fast", help="profiles for --full-fit")
     ap.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: as is)")
-    ap.add_argument("--force", action="store_true")
+    ap.add_argument("--force", action="store_true", help="redo graphs that have results")
+    ap.add_argument("--append", action="store_true", help="add timing runs to existing results")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
     if args.threads:
@@ -218,13 +219,16 @@ def main() -> None:
     }
     for name in args.graphs.split(","):
         path = args.out / f"{name}.json"
-        if path.exists() and not args.force:
-            print(f"{name}: {path} exists, skipped (--force to redo)")
+        if path.exists() and not (args.force or args.append):
+            print(f"{name}: {path} exists, skipped (--force to redo, --append to add runs)")
             continue
         ei, n, _ = load_graph(name)
         rec: dict[str, Any] = {"graph": name, "nodes": n, "edges": int(ei.shape[1]), "runs": []}
+        if args.append and path.exists():
+            rec = json.loads(path.read_text())
         rec["threads"] = torch.get_num_threads()
-        for rep in range(args.repeats):
+        first = len(rec["runs"])
+        for rep in range(first, first + args.repeats):
             run: dict[str, Any] = {"repeat": rep, "load_before": os.getloadavg()[0]}
             for method in args.methods.split(","):
                 run[method] = summarise(timers[method](ei, n))
@@ -250,7 +254,7 @@ def write_table(out: Path) -> None:
             for k in METHODS:
                 if k in run:
                     row[f"{k} ms/epoch"] = f"{run[k]['ms_median']:.1f} (min {run[k]['ms_min']:.1f})"
-            if run["repeat"] == 0:
+            if run is rec["runs"][0]:
                 row["full fits"] = "; ".join(
                     f"{ff['profile']}: {ff['epochs']} epochs (best {ff['best_epoch']}), "
                     f"{ff['fit_seconds']:.0f} s, {ff['ms_per_epoch_median']:.0f} ms/epoch"

@@ -49,3 +49,15 @@ def fgrn_source_dir() -> Path:
 def genesets_dir() -> Path:
     """Gene-set libraries (GMT) for enrichment tests."""
     return _require(SHARED / "data" / "genesets", "gene-set libraries")
+
+
+@pytest.fixture(autouse=True)
+def _reset_xatgrn_logging():
+    """The CLI configures the ``xatgrn`` logger; keep that from leaking into later tests."""
+    import logging
+
+    logger = logging.getLogger("xatgrn")
+    handlers, level = list(logger.handlers), logger.level
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)

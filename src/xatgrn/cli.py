@@ -18,9 +18,22 @@ from xatgrn.errors import XatgrnInputError
 log = logging.getLogger("xatgrn")
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is *now* (not the stream at configuration time), so a
+    CLI invoked repeatedly in one process (tests, notebooks) never logs to a closed stream."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def _configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     root = logging.getLogger("xatgrn")
     root.handlers[:] = [h for h in root.handlers if isinstance(h, logging.NullHandler)]

@@ -3,9 +3,11 @@ r"""The fused amplitude/phase GAT layer of DUPLEX (XATGRN eqs 11–14) and its g
 DUPLEX (Ke et al., ICML 2024, https://arxiv.org/abs/2406.05391) runs two GATs side by side: an
 amplitude GAT over all neighbours and a phase GAT that adds in-neighbours and subtracts
 out-neighbours. Both read the same neighbourhood, so this module computes them *together*: one
-linear map for both branches (a batched matmul), attention logits for both from two tiny
-mat-vecs, one softmax call, and one sparse product that aggregates both branches (a block-diagonal
+linear map for both branches (a batched matmul), the attention logits of both from one batched
+mat-vec, one softmax call, and one sparse product that aggregates both branches (a block-diagonal
 CSR matrix holding the two branches' attention, with the phase sign folded into its values).
+Its backward pass is two sparse kernels, not a scatter over edges. :class:`PairIndex` does the
+same for the decoders' per-pair dot products.
 """
 
 from __future__ import annotations
@@ -228,7 +230,7 @@ class PairIndex:
 
     def dot(self, left: Tensor, right: Tensor) -> Tensor:
         r""":math:`\sum_k \mathrm{left}_{u k}\, \mathrm{right}_{v k}` per pair, in input order."""
-        if self.order.numel() == 0:
+        if self.order.numel() == 0:  # keep the result attached to the autograd graph
             return left.new_zeros(0) + (left.sum() + right.sum()) * 0
         return _SampledDot.apply(left, right, self).index_select(0, self.inverse)
 

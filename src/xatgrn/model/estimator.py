@@ -40,6 +40,7 @@ from xatgrn.data.preprocess import apply_preprocessing
 from xatgrn.data.schema import CLASS_NAMES, EDGE_LIST_COLUMNS, LABELS, NONE
 from xatgrn.errors import input_error
 from xatgrn.evaluate.metrics import classification_metrics
+from xatgrn.graph.duplex import PROFILES as DUPLEX_PROFILES
 from xatgrn.graph.duplex import DuplexConfig, DuplexEmbedder
 from xatgrn.model.network import XATGRNConfig, XATGRNNet
 from xatgrn.train import TrainConfig, resolve_device, torch_seed, train_classifier
@@ -113,9 +114,11 @@ def _dataclass_from_dict(typ: type, data: dict[str, Any]) -> Any:
 
 
 def fast_profile(**overrides: Any) -> FitConfig:
-    """A cheaper configuration for laptops and tests: fewer graph / classifier epochs."""
+    """A cheaper configuration for laptops and cross-validation: DUPLEX's ``fast`` profile
+    (2 layers, lr 3e-3, patience 50; see benchmarks/results/duplex) and 30 classifier epochs
+    with patience 8."""
     cfg = FitConfig(
-        graph=DuplexConfig(max_epochs=300, patience=30),
+        graph=DuplexConfig(**DUPLEX_PROFILES["fast"]),
         train=TrainConfig(epochs=30, patience=8),
     )
     return dataclasses.replace(cfg, **overrides)
