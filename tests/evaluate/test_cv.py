@@ -22,20 +22,12 @@ from xatgrn.evaluate.cv import (
     run_experiments,
 )
 from xatgrn.evaluate.methods import get_method
-from xatgrn.graph.duplex import DuplexConfig, DuplexEmbedder
-from xatgrn.model.estimator import FitConfig
-from xatgrn.model.network import XATGRNConfig
-from xatgrn.train import TrainConfig
+from xatgrn.graph.duplex import DuplexEmbedder
+from xatgrn.model.estimator import FitConfig, smoke_profile
 
 
 def tiny_fit() -> FitConfig:
-    return FitConfig(
-        network=XATGRNConfig(hidden=16, heads=2, tokens=4, conv_channels=4, fc_hidden=16),
-        graph=DuplexConfig(hidden=16, out_dim=16, input_dim=16, max_epochs=10, patience=5),
-        train=TrainConfig(epochs=2, batch_size=64, patience=None),
-        device="cpu",
-        progress=False,
-    )
+    return smoke_profile()
 
 
 def tiny_cv(**kw) -> CVConfig:

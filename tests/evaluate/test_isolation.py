@@ -18,22 +18,14 @@ from xatgrn.evaluate.cv import (
     repetition_pairs,
     run_cv,
 )
-from xatgrn.graph.duplex import DuplexConfig, DuplexEmbedder
-from xatgrn.model.estimator import XATGRN, FitConfig
-from xatgrn.model.network import XATGRNConfig
-from xatgrn.train import TrainConfig
+from xatgrn.graph.duplex import DuplexEmbedder
+from xatgrn.model.estimator import XATGRN, FitConfig, smoke_profile
 
 FOLDS = 3
 
 
 def tiny_fit() -> FitConfig:
-    return FitConfig(
-        network=XATGRNConfig(hidden=16, heads=2, tokens=4, conv_channels=4, fc_hidden=16),
-        graph=DuplexConfig(hidden=16, out_dim=16, input_dim=16, max_epochs=10, patience=5),
-        train=TrainConfig(epochs=2, batch_size=64, patience=None),
-        device="cpu",
-        progress=False,
-    )
+    return smoke_profile()
 
 
 @pytest.fixture(scope="module")

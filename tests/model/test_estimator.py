@@ -1,6 +1,5 @@
 """XATGRN estimator: fit / predict / save / load on small simulated data."""
 
-import dataclasses
 import json
 
 import numpy as np
@@ -10,21 +9,15 @@ import pytest
 from xatgrn.data.schema import EDGE_LIST_COLUMNS
 from xatgrn.data.synthetic import simulate
 from xatgrn.errors import XatgrnInputError
-from xatgrn.graph.duplex import DuplexConfig
-from xatgrn.model.estimator import XATGRN, FitConfig
+from xatgrn.model.estimator import XATGRN, FitConfig, smoke_profile
 from xatgrn.model.network import XATGRNConfig
 from xatgrn.train import TrainConfig
 
 
 def tiny_config(**kw) -> FitConfig:
-    cfg = FitConfig(
-        network=XATGRNConfig(hidden=16, heads=2, tokens=4, conv_channels=4, fc_hidden=16),
-        graph=DuplexConfig(hidden=16, out_dim=16, max_epochs=15, patience=5),
-        train=TrainConfig(epochs=3, batch_size=64, patience=None),
-        holdout=0.2,
-        progress=False,
+    return smoke_profile(
+        **{"holdout": 0.2, "train": TrainConfig(epochs=3, batch_size=64, patience=None), **kw}
     )
-    return dataclasses.replace(cfg, **kw)
 
 
 @pytest.fixture(scope="module")

@@ -124,8 +124,20 @@ def fast_profile(**overrides: Any) -> FitConfig:
     return dataclasses.replace(cfg, **overrides)
 
 
+def smoke_profile(**overrides: Any) -> FitConfig:
+    """Seconds-long, tiny configuration for smoke tests and CI: the numbers it gives mean nothing."""
+    cfg = FitConfig(
+        network=XATGRNConfig(hidden=16, heads=2, tokens=4, conv_channels=4, fc_hidden=16),
+        graph=DuplexConfig(hidden=16, out_dim=16, input_dim=16, max_epochs=10, patience=5),
+        train=TrainConfig(epochs=2, batch_size=64, patience=None),
+        device="cpu",
+        progress=False,
+    )
+    return dataclasses.replace(cfg, **overrides)
+
+
 #: named default profiles (design habit 7)
-PROFILES = {"paper": FitConfig, "fast": fast_profile}
+PROFILES = {"paper": FitConfig, "fast": fast_profile, "smoke": smoke_profile}
 
 
 def _seeds(seed: int) -> dict[str, int]:
