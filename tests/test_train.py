@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from xatgrn.errors import XatgrnInputError
-from xatgrn.model.network import XATGRNConfig, XATGRNNet
+from xatgrn.model.xatgrn import XATGRNConfig, XATGRNNet
 from xatgrn.train import (
     TrainConfig,
     class_weights,

@@ -753,7 +753,6 @@ def fit(ctx, expression, regulations, out, orientation, strict, profile, force, 
 @click.pass_context
 def predict(ctx, model_dir, out, regulators, targets, all_pairs, top, min_prob, fmt, force):
     """Score candidate (regulator, target) pairs with a fitted model; write a ranked typed edge list."""
-    from xatgrn.data.edgelist import write_edge_list
     from xatgrn.data.io import read_gene_list
     from xatgrn.model.estimator import XATGRN
 
@@ -762,15 +761,13 @@ def predict(ctx, model_dir, out, regulators, targets, all_pairs, top, min_prob, 
     model.config.progress = not ctx.obj["quiet"]
     regs = read_gene_list(regulators) if regulators else (list(model.genes_) if all_pairs else None)
     tgts = read_gene_list(targets) if targets else None
-    net = model.predict_network(regs, tgts, top=top, min_prob=min_prob)
     meta = {
         "model": str(model_dir),
         "selection": {"top": top, "min_prob": min_prob},
-        "n_edges": len(net),
         "holdout_metrics": model.holdout_metrics_,
     }
-    write_edge_list(net, out, fmt, metadata=meta)
-    click.echo(f"{len(net)} scored pairs written to {out}")
+    n = model.write_network(out, regs, tgts, top=top, min_prob=min_prob, fmt=fmt, metadata=meta)
+    click.echo(f"{n} scored pairs written to {out}")
 
 
 @cli.command()

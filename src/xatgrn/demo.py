@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from xatgrn.data.edgelist import write_edge_list
 from xatgrn.data.io import write_expression, write_regulations
 from xatgrn.data.synthetic import simulate
 from xatgrn.errors import input_error
@@ -53,21 +52,20 @@ def run_demo(
     for key in ("accuracy", "auroc_macro_ovr", "auroc_ovo", "f1", "mcc", "auroc_edge"):
         echo(f"  {key:<16} {m[key]:.3f}")
     model.save(out / "model", overwrite=force)
-    network = model.predict_network()
-    write_edge_list(network, out / "predicted_network.tsv")
+    n_scored = model.write_network(out / "predicted_network.tsv")
     summary = {
         "seed": seed,
         "n_genes": n_genes,
         "n_samples": n_samples,
         "n_regulations": len(data.regulations),
         "holdout_metrics": m,
-        "n_scored_pairs": len(network),
+        "n_scored_pairs": n_scored,
         "seconds": round(time.perf_counter() - t0, 2),
     }
     with atomic_write(out / "summary.json") as fh:
         json.dump(summary, fh, indent=2)
     echo(
-        f"wrote {out}/predicted_network.tsv ({len(network)} scored pairs), {out}/model/, "
+        f"wrote {out}/predicted_network.tsv ({n_scored} scored pairs), {out}/model/, "
         f"{out}/data/ in {summary['seconds']:.0f} s"
     )
     return summary

@@ -10,7 +10,7 @@ from xatgrn.data.schema import EDGE_LIST_COLUMNS
 from xatgrn.data.synthetic import simulate
 from xatgrn.errors import XatgrnInputError
 from xatgrn.model.estimator import XATGRN, FitConfig, smoke_profile
-from xatgrn.model.network import XATGRNConfig
+from xatgrn.model.xatgrn import XATGRNConfig
 from xatgrn.train import TrainConfig
 
 
@@ -130,3 +130,16 @@ def test_ablation_modes_fit(data, mode):
     m = XATGRN(cfg).fit(data.expression, data.regulations)
     assert (m.embedder_ is None) == (mode == "fusion")
     assert m.predict_proba(data.regulations[["regulator", "target"]].head(2)).shape == (2, 3)
+
+
+def test_write_network_streams_the_same_ranked_table(fitted, tmp_path):
+    full = fitted.predict_network()
+    n = fitted.write_network(tmp_path / "net.tsv.gz", chunk_rows=37, metadata={"rule": "all"})
+    assert n == len(full)
+    back = pd.read_csv(tmp_path / "net.tsv.gz", sep="\t")
+    pd.testing.assert_frame_equal(
+        back[["regulator", "target", "rank"]], full[["regulator", "target", "rank"]]
+    )
+    np.testing.assert_allclose(back["score"], full["score"], rtol=1e-5)
+    assert back["in_prior"].tolist() == full["in_prior"].tolist()
+    assert json.loads((tmp_path / "net.tsv.gz.meta.json").read_text()) == {"rule": "all"}

@@ -7,6 +7,7 @@ The schema (``xatgrn.data.schema.EDGE_LIST_COLUMNS``) is shared by the API and t
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,26 @@ def write_edge_list(
         )
         with atomic_path(path) as tmp:
             nx.write_graphml(graph, tmp)
+    if metadata is not None:
+        with atomic_write(path.with_name(path.name + ".meta.json")) as fh:
+            json.dump(metadata, fh, indent=2, default=str)
+    return path
+
+
+def write_edge_list_chunks(
+    chunks: Iterable[pd.DataFrame], path: str | Path, metadata: dict[str, Any] | None = None
+) -> Path:
+    """Stream ranked edge-list chunks to one TSV (``.gz`` compressed by suffix), atomically."""
+    import gzip
+
+    path = Path(path)
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with atomic_path(path) as tmp, opener(tmp, "wt", newline="") as fh:
+        for i, chunk in enumerate(chunks):
+            check_edge_list(chunk)
+            chunk[list(EDGE_LIST_COLUMNS)].to_csv(
+                fh, sep="\t", index=False, header=i == 0, float_format="%.6g"
+            )
     if metadata is not None:
         with atomic_write(path.with_name(path.name + ".meta.json")) as fh:
             json.dump(metadata, fh, indent=2, default=str)

@@ -49,7 +49,7 @@ class MethodSpec:
         uses_graph: the estimator consumes a DUPLEX embedding of the graph the protocol allows
             (training-fold edges, or the whole prior for ``transductive``); the runner computes
             it through the shared embedding cache and passes it as ``graph=``.
-        network: overrides of :class:`~xatgrn.model.network.XATGRNConfig` (ablations).
+        network: overrides of :class:`~xatgrn.model.xatgrn.XATGRNConfig` (ablations).
         paper_name: the row of the paper's Table 1 this method reproduces, if any.
         family: ``"xatgrn"`` or ``"baseline"``.
     """

@@ -42,7 +42,7 @@ from xatgrn.errors import input_error
 from xatgrn.evaluate.metrics import classification_metrics
 from xatgrn.graph.duplex import PROFILES as DUPLEX_PROFILES
 from xatgrn.graph.duplex import DuplexConfig, DuplexEmbedder
-from xatgrn.model.network import XATGRNConfig, XATGRNNet
+from xatgrn.model.xatgrn import XATGRNConfig, XATGRNNet
 from xatgrn.train import TrainConfig, resolve_device, torch_seed, train_classifier
 from xatgrn.utils import atomic_path, atomic_write, progress
 
@@ -376,6 +376,60 @@ class XATGRN:
         """Predicted class names (``none`` / ``repression`` / ``activation``)."""
         return np.asarray(CLASS_NAMES, dtype=object)[self.predict_proba(pairs).argmax(1)]
 
+    def _score_candidates(
+        self,
+        regulators: Any,
+        targets: Any,
+        top: int | None,
+        min_prob: float | None,
+        include_self: bool,
+        batch_size: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Score candidate pairs in batches; keep only (positions, probabilities) of kept pairs.
+
+        Memory is bounded by one batch plus 20 bytes per kept pair (no names are built here).
+        """
+        self._check_fitted()
+        if regulators is None:
+            regulators = pd.unique(self.prior_["regulator"])
+        reg_pos = np.unique(self._positions(regulators, "regulator"))
+        tgt_pos = (
+            np.arange(len(self.genes_))
+            if targets is None
+            else np.unique(self._positions(targets, "target"))
+        )
+        cache = self._cache()
+        n_total = len(reg_pos) * len(tgt_pos)
+        kept_idx: list[np.ndarray] = []
+        kept_p: list[np.ndarray] = []
+        n_kept = 0
+        bar = progress(total=n_total, enabled=self._cfg.progress, desc="scoring pairs", unit="pair")
+        for s in range(0, n_total, batch_size):
+            flat = np.arange(s, min(s + batch_size, n_total))
+            r, t = reg_pos[flat // len(tgt_pos)], tgt_pos[flat % len(tgt_pos)]
+            if not include_self:
+                r, t = r[r != t], t[r != t]
+            p = self._proba_idx(cache, r, t, batch_size)
+            if min_prob is not None:
+                ok = (1.0 - p[:, NONE]) >= min_prob
+                r, t, p = r[ok], t[ok], p[ok]
+            kept_idx.append(np.stack([r, t], 1).astype(np.int32))
+            kept_p.append(p)
+            n_kept += len(p)
+            if top is not None and n_kept > 4 * top:
+                idx, p = _top_rows(np.concatenate(kept_idx), np.concatenate(kept_p), top)
+                kept_idx, kept_p, n_kept = [idx], [p], len(p)
+            bar.update(len(flat))
+        bar.close()
+        idx = np.concatenate(kept_idx) if kept_idx else np.empty((0, 2), dtype=np.int32)
+        p = np.concatenate(kept_p) if kept_p else np.empty((0, 3), dtype=np.float32)
+        if top is not None:
+            idx, p = _top_rows(idx, p, top)
+        # rank by score; ties by gene names (genes_ is sorted, so position order is name order):
+        # the output never depends on the input row order
+        order = np.lexsort((idx[:, 1], idx[:, 0], -(1.0 - p[:, NONE])))
+        return idx[order], p[order]
+
     def predict_network(
         self,
         regulators: Any = None,
@@ -384,7 +438,7 @@ class XATGRN:
         top: int | None = None,
         min_prob: float | None = None,
         include_self: bool = True,
-        batch_size: int = 65536,
+        batch_size: int = 8192,
     ) -> pd.DataFrame:
         """Score every candidate (regulator, target) pair and return a ranked typed edge list.
 
@@ -394,67 +448,76 @@ class XATGRN:
             top: keep the ``top`` highest-scoring pairs.
             min_prob: keep pairs with ``score = 1 - p_none >= min_prob``.
             include_self: score (g, g) pairs (the benchmark's priors contain autoregulation).
-            batch_size: pairs per forward pass; memory stays bounded by it plus the kept rows.
+            batch_size: pairs per forward pass.
 
         Returns:
             DataFrame with columns ``regulator, target, predicted_type, score, p_activation,
-            p_repression, p_none, rank, in_prior`` sorted by ``score`` (descending).
+            p_repression, p_none, rank, in_prior`` sorted by ``score`` (descending). For very
+            large candidate sets use :meth:`write_network`, which streams to disk.
         """
-        self._check_fitted()
-        if regulators is None:
-            regulators = pd.unique(self.prior_["regulator"])
-        reg_pos = self._positions(regulators, "regulator")
-        tgt_pos = (
-            np.arange(len(self.genes_)) if targets is None else self._positions(targets, "target")
+        idx, p = self._score_candidates(
+            regulators, targets, top, min_prob, include_self, batch_size
         )
-        reg_pos, tgt_pos = np.unique(reg_pos), np.unique(tgt_pos)
-        cache = self._cache()
-        n_total = len(reg_pos) * len(tgt_pos)
-        kept_idx: list[np.ndarray] = []
-        kept_p: list[np.ndarray] = []
-        bar = progress(total=n_total, enabled=self._cfg.progress, desc="scoring pairs", unit="pair")
-        for s in range(0, n_total, batch_size):
-            flat = np.arange(s, min(s + batch_size, n_total))
-            r, t = reg_pos[flat // len(tgt_pos)], tgt_pos[flat % len(tgt_pos)]
-            keep = np.ones(len(flat), dtype=bool) if include_self else r != t
-            p = self._proba_idx(cache, r[keep], t[keep], batch_size)
-            idx = np.stack([r[keep], t[keep]], 1)
-            if min_prob is not None:
-                ok = (1.0 - p[:, NONE]) >= min_prob
-                idx, p = idx[ok], p[ok]
-            kept_idx.append(idx)
-            kept_p.append(p)
-            if top is not None and sum(len(k) for k in kept_idx) > 4 * top:
-                kept_idx, kept_p = _top_rows(np.concatenate(kept_idx), np.concatenate(kept_p), top)
-            bar.update(len(flat))
-        bar.close()
-        idx = np.concatenate(kept_idx) if kept_idx else np.empty((0, 2), dtype=np.int64)
-        p = np.concatenate(kept_p) if kept_p else np.empty((0, 3), dtype=np.float32)
-        if top is not None:
-            [idx], [p] = _top_rows(idx, p, top)
-        return self._edge_table(idx, p)
+        return self._edge_frame(idx, p, rank_start=1)
 
-    def _edge_table(self, idx: np.ndarray, p: np.ndarray) -> pd.DataFrame:
-        score = 1.0 - p[:, NONE]
-        # rank by score; ties broken by gene names so the output does not depend on input order
+    def write_network(
+        self,
+        path: str | Path,
+        regulators: Any = None,
+        targets: Any = None,
+        *,
+        top: int | None = None,
+        min_prob: float | None = None,
+        include_self: bool = True,
+        batch_size: int = 8192,
+        fmt: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        chunk_rows: int = 200_000,
+    ) -> int:
+        """Score candidates and write the ranked edge list; returns the number of rows written.
+
+        TSV output is streamed in ``chunk_rows`` pieces (the name table of all pairs is never
+        built in memory) into a temporary file that is moved into place when complete.
+        GraphML / BEELINE output is built whole (those formats are for networks you would load
+        into a viewer anyway).
+        """
+        from xatgrn.data.edgelist import infer_format, write_edge_list, write_edge_list_chunks
+
+        idx, p = self._score_candidates(
+            regulators, targets, top, min_prob, include_self, batch_size
+        )
+        fmt = infer_format(path, fmt)
+        if fmt != "tsv":
+            write_edge_list(self._edge_frame(idx, p, 1), path, fmt, metadata=metadata)
+            return len(idx)
+        chunks = (
+            self._edge_frame(idx[s : s + chunk_rows], p[s : s + chunk_rows], s + 1)
+            for s in range(0, max(len(idx), 1), chunk_rows)
+        )
+        write_edge_list_chunks(chunks, path, metadata=metadata)
+        return len(idx)
+
+    def _edge_frame(self, idx: np.ndarray, p: np.ndarray, rank_start: int) -> pd.DataFrame:
+        """The edge-list schema for already ranked rows (positions + probabilities)."""
         genes = np.asarray(self.genes_)
+        n = len(self.genes_)
+        prior_keys = self._positions(self.prior_["regulator"], "regulator").astype(
+            np.int64
+        ) * n + self._positions(self.prior_["target"], "target")
+        keys = idx[:, 0].astype(np.int64) * n + idx[:, 1]
         df = pd.DataFrame(
             {
                 "regulator": genes[idx[:, 0]],
                 "target": genes[idx[:, 1]],
                 "predicted_type": np.asarray(CLASS_NAMES, dtype=object)[p.argmax(1)],
-                "score": score,
+                "score": 1.0 - p[:, NONE],
                 "p_activation": p[:, LABELS["activation"]],
                 "p_repression": p[:, LABELS["repression"]],
                 "p_none": p[:, NONE],
+                "rank": np.arange(rank_start, rank_start + len(idx)),
+                "in_prior": np.isin(keys, prior_keys),
             }
         )
-        df = df.sort_values(["score", "regulator", "target"], ascending=[False, True, True])
-        df = df.reset_index(drop=True)
-        df["rank"] = np.arange(1, len(df) + 1)
-        prior_keys = set(zip(self.prior_["regulator"], self.prior_["target"], strict=True))
-        keys = pd.MultiIndex.from_arrays([df["regulator"], df["target"]])
-        df["in_prior"] = keys.isin(list(prior_keys)) if prior_keys else False
         return df[list(EDGE_LIST_COLUMNS)]
 
     # -- persistence ----------------------------------------------------------------------
@@ -591,14 +654,13 @@ class XATGRN:
         return model
 
 
-def _top_rows(
-    idx: np.ndarray, p: np.ndarray, top: int
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def _top_rows(idx: np.ndarray, p: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``top`` highest-scoring rows (unordered)."""
     score = 1.0 - p[:, NONE]
     if len(score) > top:
         keep = np.argpartition(-score, top - 1)[:top]
         idx, p = idx[keep], p[keep]
-    return [idx], [p]
+    return idx, p
 
 
 def _check_expression(expression: pd.DataFrame) -> pd.DataFrame:

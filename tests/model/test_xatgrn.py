@@ -1,4 +1,4 @@
-"""Tests for xatgrn.model.network: shapes per ablation mode, forward == forward_cached,
+"""Tests for xatgrn.model.xatgrn: shapes per ablation mode, forward == forward_cached,
 regulator/target asymmetry, gene-order independence and config round trip."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from xatgrn.errors import XatgrnInputError
-from xatgrn.model.network import ConvHead, GeneCache, XATGRNConfig, XATGRNNet
+from xatgrn.model.xatgrn import ConvHead, GeneCache, XATGRNConfig, XATGRNNet
 
 SMALL = {"hidden": 16, "heads": 4, "fc_hidden": 16}
 
