@@ -28,6 +28,11 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=8192)
     ap.add_argument("--top", type=int, default=None, help="keep only the top N (bounded memory)")
     ap.add_argument("--tag", default="default")
+    ap.add_argument(
+        "--stream",
+        action="store_true",
+        help="write the ranked TSV.gz with write_network (the CLI path) instead of a DataFrame",
+    )
     args = ap.parse_args()
 
     from xatgrn.data.datasets import load_dataset
@@ -46,7 +51,15 @@ def main() -> None:
         )
     rss_before = peak_rss_mb()
     t0 = time.perf_counter()
-    net = model.predict_network(top=args.top, batch_size=args.batch_size)
+    if args.stream:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            n_rows = model.write_network(
+                f"{tmp}/network.tsv.gz", top=args.top, batch_size=args.batch_size
+            )
+    else:
+        n_rows = len(model.predict_network(top=args.top, batch_size=args.batch_size))
     secs = time.perf_counter() - t0
     n_reg = model.prior_["regulator"].nunique()
     n_pairs = n_reg * len(model.genes_)
@@ -55,7 +68,10 @@ def main() -> None:
         "regulators": n_reg,
         "genes": len(model.genes_),
         "pairs_scored": n_pairs,
-        "rows_returned": len(net),
+        "rows_returned": n_rows,
+        "output": "streamed TSV.gz (write_network)"
+        if args.stream
+        else "DataFrame (predict_network)",
         "seconds": round(secs, 2),
         "pairs_per_second": round(n_pairs / secs),
         "batch_size": args.batch_size,

@@ -19,6 +19,12 @@ def run(args, capsys):
 FAST = ["--profile", "fast", "--epochs", "2", "--graph-epochs", "10", "--tokens", "2"]
 
 
+def fit_args(d):
+    data = d / "data"
+    return ["fit", "-e", str(data / "expression.csv.gz"), "-r", str(data / "regulations.tsv"),
+            "-o", str(d / "model"), *FAST]  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli")
@@ -36,37 +42,13 @@ def model_dir(tmp_path_factory):
             str(d / "data"),
         ]
     )
-    main(
-        [
-            "-q",
-            "fit",
-            "-e",
-            str(d / "data" / "expression.csv.gz"),
-            "-r",
-            str(d / "data" / "regulations.tsv"),
-            "-o",
-            str(d / "model"),
-            *FAST,
-        ]
-    )
+    main(["-q", *fit_args(d)])
     return d
 
 
 def test_fit_writes_model_and_refuses_overwrite(model_dir, capsys):
     assert (model_dir / "model" / "model.safetensors").is_file()
-    code, _, err = run(
-        [
-            "fit",
-            "-e",
-            str(model_dir / "data" / "expression.csv.gz"),
-            "-r",
-            str(model_dir / "data" / "regulations.tsv"),
-            "-o",
-            str(model_dir / "model"),
-            *FAST,
-        ],
-        capsys,
-    )
+    code, _, err = run(fit_args(model_dir), capsys)
     assert code == 2 and "already exist" in err and "Traceback" not in err
 
 
