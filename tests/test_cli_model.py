@@ -94,3 +94,11 @@ def test_predict_with_regulator_file_and_bad_model(model_dir, tmp_path, capsys):
     assert set(df["regulator"]) == {"g0001", "g0002"} and len(df) == 2 * 30
     code, _, err = run(["predict", "-m", str(tmp_path), "-o", str(tmp_path / "x.tsv")], capsys)
     assert code == 2 and "missing" in err and "Traceback" not in err
+    (tmp_path / "empty.txt").write_text("# nothing\n\n")
+    args = ["predict", "-m", str(model_dir / "model"), "-o", str(tmp_path / "y.tsv")]
+    code, _, err = run([*args, "--regulators", str(tmp_path / "empty.txt")], capsys)
+    assert code == 2 and "no gene ids" in err
+    code, _, err = run(
+        [*args, "--regulators", str(tmp_path / "tfs.txt"), "--batch-size", "7"], capsys
+    )
+    assert code == 0, err

@@ -750,8 +750,17 @@ def fit(ctx, expression, regulations, out, orientation, strict, profile, force, 
     help="Output format (default from the suffix).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=8192,
+    show_default=True,
+    help="Pairs per forward pass; peak memory grows with it.",
+)
 @click.pass_context
-def predict(ctx, model_dir, out, regulators, targets, all_pairs, top, min_prob, fmt, force):
+def predict(
+    ctx, model_dir, out, regulators, targets, all_pairs, top, min_prob, fmt, force, batch_size
+):
     """Score candidate (regulator, target) pairs with a fitted model; write a ranked typed edge list."""
     from xatgrn.data.io import read_gene_list
     from xatgrn.model.estimator import XATGRN
@@ -766,7 +775,9 @@ def predict(ctx, model_dir, out, regulators, targets, all_pairs, top, min_prob, 
         "selection": {"top": top, "min_prob": min_prob},
         "holdout_metrics": model.holdout_metrics_,
     }
-    n = model.write_network(out, regs, tgts, top=top, min_prob=min_prob, fmt=fmt, metadata=meta)
+    n = model.write_network(
+        out, regs, tgts, top=top, min_prob=min_prob, fmt=fmt, metadata=meta, batch_size=batch_size
+    )
     click.echo(f"{n} scored pairs written to {out}")
 
 
