@@ -26,7 +26,7 @@ from torch import Tensor, nn
 from xatgrn.data.pairs import stratified_split
 from xatgrn.data.schema import CLASS_NAMES
 from xatgrn.errors import input_error
-from xatgrn.utils import progress
+from xatgrn.utils import progress, resolve_device
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +74,6 @@ class TrainResult:
     train_rows: np.ndarray | None = None
     val_rows: np.ndarray | None = None
     stopped_early: bool = False
-
-
-def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """``"auto"`` → CUDA when available, else CPU; anything else is passed to torch."""
-    if isinstance(device, str) and device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 @contextlib.contextmanager

@@ -73,3 +73,26 @@ def progress(iterable: Any = None, *, enabled: bool = True, **kwargs: Any) -> An
 
     disable = (not enabled) or bool(os.environ.get("XATGRN_NO_PROGRESS"))
     return tqdm(iterable, disable=disable, **kwargs)
+
+
+def resolve_device(name: Any = "auto") -> Any:
+    """``"auto"`` → CUDA when available, else CPU; other names are checked with a clear error."""
+    import torch
+
+    from xatgrn.errors import input_error
+
+    if isinstance(name, torch.device):
+        return name
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError as err:
+        raise input_error(
+            f"device {name!r}: {err}", fix="use 'auto', 'cpu' or 'cuda[:i]'"
+        ) from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise input_error(
+            f"device {name!r}: CUDA is not available", fix="use device='auto' or 'cpu'"
+        )
+    return device

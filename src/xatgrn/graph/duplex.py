@@ -43,7 +43,7 @@ from torch import Tensor, nn
 from xatgrn.errors import input_error
 from xatgrn.graph.conv import DuplexConv, DuplexGraph, PairIndex, fast_dropout
 from xatgrn.graph.hermitian import NONE, STATE_VALUES, as_edge_index, hermitian_edges
-from xatgrn.utils import atomic_path, atomic_write, progress, rng
+from xatgrn.utils import atomic_path, atomic_write, progress, resolve_device, rng
 
 log = logging.getLogger(__name__)
 
@@ -287,22 +287,6 @@ class DuplexEncoder(nn.Module):
 # --- the estimator ------------------------------------------------------------------------------
 
 
-def _resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        device = torch.device(name)
-    except RuntimeError as err:
-        raise input_error(
-            f"device {name!r}: {err}", fix="use 'auto', 'cpu' or 'cuda[:i]'"
-        ) from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise input_error(
-            f"device {name!r}: CUDA is not available", fix="use device='auto' or 'cpu'"
-        )
-    return device
-
-
 def _as_features(node_features: Any, num_nodes: int) -> Tensor | None:
     if node_features is None:
         return None
@@ -404,7 +388,7 @@ class DuplexEmbedder:
         _check_config(cfg)
         ei = as_edge_index(edge_index, num_nodes)
         feats = _as_features(node_features, num_nodes)
-        device = _resolve_device(cfg.device)
+        device = resolve_device(cfg.device)
         pairs, state = hermitian_edges(ei, num_nodes)
         keep = pairs[0] != pairs[1]
         pairs, state = pairs[:, keep], state[keep]
