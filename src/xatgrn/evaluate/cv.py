@@ -64,7 +64,7 @@ from xatgrn.evaluate.methods import MethodSpec, configure, fit_predict, get_meth
 from xatgrn.evaluate.metrics import classification_metrics
 from xatgrn.graph.duplex import DuplexConfig
 from xatgrn.model.estimator import FitConfig
-from xatgrn.utils import atomic_write, progress
+from xatgrn.utils import atomic_write, progress, resolve_device
 
 log = logging.getLogger(__name__)
 
@@ -535,6 +535,21 @@ class Experiment:
         return _hash_json({"cv": cv, "fit": cfg, "method": method, "data": data})[:16]
 
 
+def _hardware(device: Any) -> dict[str, Any]:
+    """Where a fold ran (the device is not part of the task key: results resume across hosts)."""
+    import torch
+
+    info: dict[str, Any] = {
+        "device": str(resolve_device(device)),
+        "torch_threads": torch.get_num_threads(),
+        "cpu_count": os.cpu_count(),
+        "machine": platform.machine(),
+    }
+    if info["device"].startswith("cuda"):
+        info["gpu"] = torch.cuda.get_device_name(resolve_device(device))
+    return info
+
+
 def fold_path(
     out: str | Path, dataset: str, protocol: str, method: str, rep: int, fold: int
 ) -> Path:
@@ -662,6 +677,7 @@ def run_fold(
         "config": {"cv": exp.cv.to_dict(), "fit": dataclasses.asdict(cfg)},
         "data": exp.data.summary(),
         "versions": _versions(),
+        "hardware": _hardware(cfg.device),
         "n_train": len(train_rows),
         "n_test": len(test_rows),
         "n_validation": None if val_rows is None else len(val_rows),

@@ -301,8 +301,8 @@ class XATGRN:
             self.net_ = self._build_net()
         expr_t = torch.tensor(self.expression_.to_numpy(dtype=np.float32))
         self._expr_t = expr_t
-        reg_t = torch.as_tensor(pairs["reg_idx"].to_numpy(), dtype=torch.long)
-        tgt_t = torch.as_tensor(pairs["tgt_idx"].to_numpy(), dtype=torch.long)
+        reg_t = torch.tensor(pairs["reg_idx"].to_numpy(), dtype=torch.long)
+        tgt_t = torch.tensor(pairs["tgt_idx"].to_numpy(), dtype=torch.long)
         expr_d = expr_t.to(device)
         graph_d = self.graph_.to(device) if self.graph_ is not None else None
 
