@@ -355,6 +355,18 @@ def graph_edge_index(protocol: str, pairs: pd.DataFrame, fold: int) -> np.ndarra
     return np.stack([keys // np.int64(2**31), keys % np.int64(2**31)]).astype(np.int64)
 
 
+def allowed_edges(protocol: str, pairs: pd.DataFrame, fold: int) -> pd.DataFrame:
+    """The typed prior edges (``regulator, target, label``) a method may read in ``fold``.
+
+    The same rule as :func:`graph_edge_index`: training-fold edges, or all for ``transductive``.
+    """
+    sel = pairs["label"].to_numpy() != NONE
+    if protocol not in LEAKING_PROTOCOLS:
+        sel &= pairs["fold"].to_numpy() != fold
+    cols = ["regulator", "target", "label"]
+    return pairs.loc[sel, cols].drop_duplicates(["regulator", "target"]).reset_index(drop=True)
+
+
 def _pair_keys(pairs: pd.DataFrame, rows: np.ndarray, n: int) -> np.ndarray:
     sub = pairs.iloc[rows]
     return sub["reg_idx"].to_numpy(dtype=np.int64) * n + sub["tgt_idx"].to_numpy(dtype=np.int64)
@@ -649,6 +661,7 @@ def run_fold(
         train_rows,
         test_rows,
         graph,
+        allowed_edges(exp.protocol, pairs, fold) if exp.method.uses_edges else None,
     )
     clf_s = time.perf_counter() - t0
     val_rows = getattr(getattr(model, "train_result_", None), "val_rows", None)

@@ -4,7 +4,8 @@ A method is a :class:`MethodSpec`: a name, a description, whether it needs a gra
 the (fold's) prior network, configuration overrides, and a factory that turns a
 :class:`~xatgrn.model.estimator.FitConfig` into an estimator with the evaluation contract
 
-* ``fit_pairs(expression, regulations, pairs, train_rows, graph=None) -> self`` and
+* ``fit_pairs(expression, regulations, pairs, train_rows, graph=None) -> self`` (methods with
+  ``uses_edges`` also get ``graph_edges=``: the typed prior edges the protocol lets them see) and
 * ``predict_proba(pairs[["regulator", "target"]]) -> (n, 3)``.
 
 :func:`fit_predict` is the one runner the cross-validation calls for every method, so a baseline
@@ -50,6 +51,10 @@ class MethodSpec:
             (training-fold edges, or the whole prior for ``transductive``); the runner computes
             it through the shared embedding cache and passes it as ``graph=``.
         network: overrides of :class:`~xatgrn.model.xatgrn.XATGRNConfig` (ablations).
+        uses_edges: the estimator reads the prior network itself (adjacency features, message
+            passing, its own graph embedding); the runner passes ``graph_edges=``, a
+            ``regulator, target, label`` frame of the edges the protocol allows (training-fold
+            edges, or every prior edge for ``transductive``). Nothing else of the prior may be used.
         paper_name: the row of the paper's Table 1 this method reproduces, if any.
         family: ``"xatgrn"`` or ``"baseline"``.
     """
@@ -59,6 +64,7 @@ class MethodSpec:
     factory: Callable[[FitConfig], Any] = XATGRN
     uses_graph: bool = True
     network: Mapping[str, Any] = field(default_factory=dict)
+    uses_edges: bool = False
     paper_name: str | None = None
     family: str = "xatgrn"
 
@@ -75,6 +81,7 @@ class MethodSpec:
             "factory": factory,
             "uses_graph": self.uses_graph,
             "network": dict(self.network),
+            "uses_edges": self.uses_edges,
             "paper_name": self.paper_name,
             "family": self.family,
         }
@@ -128,21 +135,29 @@ def fit_predict(
     train_rows: np.ndarray,
     test_rows: np.ndarray,
     graph: np.ndarray | None,
+    graph_edges: pd.DataFrame | None = None,
 ) -> tuple[np.ndarray, Any]:
     """The one runner: fit ``spec`` on ``pairs[train_rows]``, return test probabilities.
 
     ``graph`` is the ``[amplitude | phase]`` table of the genes in sorted-id order (``None`` for
-    methods that do not use it). The estimator's own validation split of the training rows does
+    methods that do not use it); ``graph_edges`` the typed edges the protocol allows, passed to
+    methods with ``uses_edges``. The estimator's own validation split of the training rows does
     model selection; the test rows are only predicted.
     """
     model = spec.factory(configure(spec, config))
     cols = ["regulator", "target", "label"]
+    extra: dict[str, Any] = {}
+    if spec.uses_edges:
+        if graph_edges is None:
+            raise ValueError(f"method {spec.name!r} reads the prior: pass graph_edges")
+        extra["graph_edges"] = graph_edges
     model.fit_pairs(
         expression,
         regulations,
         pairs[cols],
         np.asarray(train_rows),
         graph=graph if spec.uses_graph else None,
+        **extra,
     )
     proba = model.predict_proba(pairs.iloc[np.asarray(test_rows)][["regulator", "target"]])
     return np.asarray(proba, dtype=np.float64), model
@@ -178,3 +193,7 @@ register_method(
         network={"tokens": 1},
     )
 )
+
+
+# the baselines register themselves on import (after the registry exists: no import cycle)
+import xatgrn.baselines  # noqa: E402, F401
