@@ -102,3 +102,34 @@ def test_predict_with_regulator_file_and_bad_model(model_dir, tmp_path, capsys):
         [*args, "--regulators", str(tmp_path / "tfs.txt"), "--batch-size", "7"], capsys
     )
     assert code == 0, err
+
+
+def test_predict_selection_rules_and_their_estimates(model_dir, tmp_path, capsys):
+    import json
+
+    base = ["predict", "-m", str(model_dir / "model")]
+    out = tmp_path / "k.tsv"
+    code, stdout, err = run([*base, "-o", str(out), "--top-k", "12"], capsys)
+    assert code == 0, err
+    meta = json.loads((tmp_path / "k.tsv.meta.json").read_text())
+    assert meta["selection"]["rule"] == "top" and meta["n_selected"] == 12
+    df = pd.read_csv(out, sep="\t")
+    assert meta["selection_threshold"] == pytest.approx(df["score"].min(), abs=1e-6)
+    assert meta["selection_estimate"]["available"] is True
+    assert "typed precision" in stdout
+    # a precision target becomes a threshold; every kept pair is above it
+    out = tmp_path / "p.tsv"
+    code, stdout, err = run([*base, "-o", str(out), "--precision", "0.3"], capsys)
+    if code == 0:
+        meta = json.loads((tmp_path / "p.tsv.meta.json").read_text())
+        t = meta["selection"]["min_prob"]
+        assert meta["selection"]["rule"] == "precision" and 0 <= t <= 1
+        assert (pd.read_csv(out, sep="\t")["score"] >= t - 1e-9).all()
+    else:  # a 2-epoch model may not reach it: then the message says so
+        assert "no threshold reaches" in err and "Traceback" not in err
+    code, _, err = run(
+        [*base, "-o", str(tmp_path / "x.tsv"), "--top-k", "3", "--min-prob", "0.5"], capsys
+    )
+    assert code == 2 and "choose one selection rule" in err
+    code, _, err = run([*base, "-o", str(tmp_path / "y.tsv"), "--precision", "2"], capsys)
+    assert code == 2 and "not in (0, 1]" in err

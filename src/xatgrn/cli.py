@@ -258,6 +258,8 @@ def simulate_command(
 # --- commands: model (fit / predict / demo) -----------------------------------------------
 # (anchor: model commands go here)
 
+# (anchor: analyze command goes here)
+
 _PROFILE_CHOICES = ("paper", "fast")
 
 
@@ -709,6 +711,15 @@ def fit(ctx, expression, regulations, out, orientation, strict, profile, force, 
             f"held-out pairs ({cfg.holdout:.0%}): accuracy {m['accuracy']:.3f}  AUROC(macro-OvR) {m['auroc_macro_ovr']:.3f}  "
             f"F1 {m['f1']:.3f}  MCC {m['mcc']:.3f}"
         )
+        curve = model.holdout_curve_
+        click.echo("selection rule 'score >= t' on the held-out pairs:")
+        for t in (0.5, 0.7, 0.9):
+            row = curve.iloc[int(abs(curve["threshold"] - t).idxmin())]
+            click.echo(
+                f"  t={t:.1f}: typed precision {_fmt(_nan_none(row['typed_precision']))}, "
+                f"edge recall {_fmt(_nan_none(row['edge_recall']))}, "
+                f"{int(row['n_selected'])} pairs selected"
+            )
 
 
 @cli.command()
@@ -740,8 +751,17 @@ def fit(ctx, expression, regulations, out, orientation, strict, profile, force, 
     help="File with candidate targets, one per line (default: every gene).",
 )
 @click.option("--all-pairs", is_flag=True, help="Every gene as a candidate regulator.")
-@click.option("--top", type=int, default=None, help="Keep the N highest-scoring pairs.")
+@click.option(
+    "--top-k", "--top", "top", type=int, default=None, help="Keep the K highest-scoring pairs."
+)
 @click.option("--min-prob", type=float, default=None, help="Keep pairs with 1 - p_none >= this.")
+@click.option(
+    "--precision",
+    type=float,
+    default=None,
+    help="Keep pairs above the threshold that reached this typed precision on the model's "
+    "held-out prior pairs (needs a model fitted with --holdout > 0).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -759,7 +779,18 @@ def fit(ctx, expression, regulations, out, orientation, strict, profile, force, 
 )
 @click.pass_context
 def predict(
-    ctx, model_dir, out, regulators, targets, all_pairs, top, min_prob, fmt, force, batch_size
+    ctx,
+    model_dir,
+    out,
+    regulators,
+    targets,
+    all_pairs,
+    top,
+    min_prob,
+    precision,
+    fmt,
+    force,
+    batch_size,
 ):
     """Score candidate (regulator, target) pairs with a fitted model; write a ranked typed edge list."""
     from xatgrn.data.io import read_gene_list
@@ -770,15 +801,54 @@ def predict(
     model.config.progress = not ctx.obj["quiet"]
     regs = read_gene_list(regulators) if regulators else (list(model.genes_) if all_pairs else None)
     tgts = read_gene_list(targets) if targets else None
+    rule = model.selection(top=top, min_prob=min_prob, precision=precision)
     meta = {
         "model": str(model_dir),
-        "selection": {"top": top, "min_prob": min_prob},
+        "selection": rule,
         "holdout_metrics": model.holdout_metrics_,
     }
     n = model.write_network(
-        out, regs, tgts, top=top, min_prob=min_prob, fmt=fmt, metadata=meta, batch_size=batch_size
+        out,
+        regs,
+        tgts,
+        top=rule["top_k"],
+        min_prob=rule["min_prob"],
+        fmt=fmt,
+        metadata=meta,
+        batch_size=batch_size,
     )
-    click.echo(f"{n} scored pairs written to {out}")
+    click.echo(f"{n} scored pairs written to {out} (rule: {_describe_rule(rule)})")
+    est = model.last_selection_["selection_estimate"]
+    if est.get("available"):
+        line = (
+            f"held-out prior pairs at score >= {model.last_selection_['selection_threshold']:.3f}: "
+            f"typed precision {_fmt(est['heldout_typed_precision'])}, "
+            f"edge recall {_fmt(est['heldout_edge_recall'])}"
+        )
+        if "prevalence_adjusted_typed_precision" in est:
+            line += (
+                f"; at this candidate set's prevalence ({est['prevalence']:.4f}) "
+                f"{_fmt(est['prevalence_adjusted_typed_precision'])} (unlabelled pairs counted as errors)"
+            )
+        click.echo(line)
+
+
+def _describe_rule(rule: dict) -> str:
+    if rule["rule"] == "top":
+        return f"top {rule['top_k']} by score"
+    if rule["rule"] == "precision":
+        return f"score >= {rule['min_prob']:.3f} (held-out typed precision >= {rule['precision_target']})"
+    if rule["rule"] == "min_prob":
+        return f"score >= {rule['min_prob']}"
+    return "every candidate"
+
+
+def _nan_none(x):
+    return None if x != x else float(x)
+
+
+def _fmt(x) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
 
 
 @cli.command()

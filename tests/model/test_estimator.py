@@ -92,6 +92,8 @@ def test_save_load_round_trip_identical(fitted, data, tmp_path):
     pairs = data.regulations[["regulator", "target"]]
     np.testing.assert_array_equal(loaded.predict_proba(pairs), fitted.predict_proba(pairs))
     pd.testing.assert_frame_equal(loaded.predict_network(), fitted.predict_network())
+    assert fitted.holdout_curve_ is not None
+    pd.testing.assert_frame_equal(loaded.holdout_curve_, fitted.holdout_curve_, check_dtype=False)
     with pytest.raises(XatgrnInputError, match="already exist"):
         fitted.save(tmp_path / "m")
 
@@ -142,4 +144,7 @@ def test_write_network_streams_the_same_ranked_table(fitted, tmp_path):
     )
     np.testing.assert_allclose(back["score"], full["score"], rtol=1e-5)
     assert back["in_prior"].tolist() == full["in_prior"].tolist()
-    assert json.loads((tmp_path / "net.tsv.gz.meta.json").read_text()) == {"rule": "all"}
+    meta = json.loads((tmp_path / "net.tsv.gz.meta.json").read_text())
+    assert meta["rule"] == "all" and meta["n_selected"] == n
+    assert meta["n_candidates"] == n  # no selection: every candidate written
+    assert meta["selection_threshold"] == 0.0

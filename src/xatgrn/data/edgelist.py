@@ -107,3 +107,118 @@ def write_edge_list_chunks(
         with atomic_write(path.with_name(path.name + ".meta.json")) as fh:
             json.dump(metadata, fh, indent=2, default=str)
     return path
+
+
+#: ``predicted_type`` values an edge list may hold
+_PREDICTED_TYPES = frozenset({"activation", "repression", "none"})
+_BOOL_TEXT = {"true": True, "false": False, "1": True, "0": False}
+
+
+def read_edge_list(path: str | Path, fmt: str | None = None) -> pd.DataFrame:
+    """Read back a predicted network written by :func:`write_edge_list` (any of its formats).
+
+    ``fmt`` defaults to the content: ``.graphml`` by suffix, a header starting ``Gene1`` is
+    BEELINE CSV, anything else the full-schema table (tab or comma separated, optionally
+    gzip'd). The result always has the :data:`EDGE_LIST_COLUMNS`; columns a format does not
+    carry are missing values (BEELINE: the probabilities and ``in_prior``; ``rank`` is the
+    file order). ``in_prior`` is a nullable boolean.
+    """
+    from xatgrn.data.io import _check_file, _open_text, _reading
+
+    path = _check_file(path)
+    if fmt is None and str(path).lower().endswith(".graphml"):
+        fmt = "graphml"
+    if fmt == "graphml":
+        import networkx as nx
+
+        with _reading(path):
+            try:
+                graph = nx.read_graphml(path)
+            except Exception as err:  # networkx raises several parser exception types
+                raise input_error(
+                    f"not a readable GraphML file ({err})", fix="re-export the network", path=path
+                ) from None
+        df = nx.to_pandas_edgelist(graph, source="regulator", target="target")
+        return _finish_edge_list(df, path)
+    with _reading(path), _open_text(path) as fh:
+        header = fh.readline().rstrip("\r\n")
+    sep = "\t" if "\t" in header else ","
+    first = header.split(sep)[0].strip().strip('"')
+    if fmt is None:
+        fmt = "beeline" if first == "Gene1" else "tsv"
+    with _reading(path), _open_text(path) as fh:
+        df = pd.read_csv(
+            fh,
+            sep=sep,
+            dtype={"regulator": str, "target": str, "Gene1": str, "Gene2": str},
+            keep_default_na=False,
+            na_values={c: ["", "nan", "NaN", "NA"] for c in EDGE_LIST_COLUMNS[3:8]},
+        )
+    if fmt == "beeline":
+        missing = [c for c in ("Gene1", "Gene2", "Type") if c not in df.columns]
+        if missing:
+            raise input_error(
+                f"BEELINE edge list lacks columns {missing}",
+                fix="use the header Gene1,Gene2,Type[,EdgeWeight]",
+                path=path,
+            )
+        signs = df["Type"].astype(str).str.strip()
+        bad = ~signs.isin(["+", "-"])
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise input_error(
+                f"Type {signs.iloc[i]!r} is not '+' or '-'",
+                fix="write activation as '+' and repression as '-'",
+                path=path,
+                line=i + 2,
+            )
+        df = pd.DataFrame(
+            {
+                "regulator": df["Gene1"].to_numpy(),
+                "target": df["Gene2"].to_numpy(),
+                "predicted_type": np.where(signs == "+", "activation", "repression"),
+                "score": df["EdgeWeight"].to_numpy() if "EdgeWeight" in df else np.nan,
+                "rank": np.arange(1, len(df) + 1),
+            }
+        )
+    return _finish_edge_list(df, path)
+
+
+def _finish_edge_list(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Check the schema's name and type columns; fill what a format lacks; fix dtypes."""
+    missing = [c for c in ("regulator", "target", "predicted_type") if c not in df.columns]
+    if missing:
+        raise input_error(
+            f"edge list lacks columns {missing}",
+            fix=f"write it with `xatgrn predict` (columns {list(EDGE_LIST_COLUMNS)}); a prior "
+            "network (regulator, target, type) is read with read_regulations",
+            path=path,
+        )
+    df = df.copy()
+    for col in ("regulator", "target"):
+        df[col] = df[col].astype(str).str.strip()
+    types = df["predicted_type"].astype(str).str.strip().str.lower()
+    bad = ~types.isin(list(_PREDICTED_TYPES))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise input_error(
+            f"predicted_type {df['predicted_type'].iloc[i]!r} is not one of "
+            f"{sorted(_PREDICTED_TYPES)}",
+            fix="use the types written by `xatgrn predict`",
+            path=path,
+            line=i + 2 if not str(path).lower().endswith(".graphml") else None,
+        )
+    df["predicted_type"] = types
+    for col in ("score", "p_activation", "p_repression", "p_none"):
+        df[col] = pd.to_numeric(df[col], errors="coerce") if col in df else np.nan
+    df["rank"] = (
+        pd.to_numeric(df["rank"], errors="coerce").astype("Int64")
+        if "rank" in df
+        else pd.array(np.arange(1, len(df) + 1), dtype="Int64")
+    )
+    if "in_prior" in df:
+        text = df["in_prior"].astype(str).str.strip().str.lower()
+        df["in_prior"] = pd.array(text.map(_BOOL_TEXT), dtype="boolean")
+    else:
+        df["in_prior"] = pd.array([pd.NA] * len(df), dtype="boolean")
+    return df[list(EDGE_LIST_COLUMNS)].reset_index(drop=True)

@@ -40,6 +40,12 @@ from xatgrn.data.preprocess import apply_preprocessing
 from xatgrn.data.schema import CLASS_NAMES, EDGE_LIST_COLUMNS, LABELS, NONE
 from xatgrn.errors import input_error
 from xatgrn.evaluate.metrics import classification_metrics
+from xatgrn.evaluate.selection import (
+    CURVE_COLUMNS,
+    selection_curve,
+    selection_estimate,
+    threshold_for_precision,
+)
 from xatgrn.graph.duplex import PROFILES as DUPLEX_PROFILES
 from xatgrn.graph.duplex import DuplexConfig, DuplexEmbedder
 from xatgrn.model.xatgrn import XATGRNConfig, XATGRNNet
@@ -206,10 +212,12 @@ class XATGRN:
         self.pairs_.loc[held_rows, "split"] = "holdout"
 
         self.holdout_metrics_: dict[str, float] = {}
+        self.holdout_curve_: pd.DataFrame | None = None
         if len(held_rows):
             proba = self.predict_proba(pairs.iloc[held_rows][["regulator", "target"]])
             self.holdout_metrics_ = classification_metrics(labels[held_rows], proba)
             self.holdout_proba_ = proba
+            self.holdout_curve_ = selection_curve(labels[held_rows], proba)
             log.info(
                 "held-out (%d pairs): accuracy %.3f, AUROC(macro-OvR) %.3f, F1 %.3f",
                 len(held_rows),
@@ -428,7 +436,8 @@ class XATGRN:
         # rank by score; ties by gene names (genes_ is sorted, so position order is name order):
         # the output never depends on the input row order
         order = np.lexsort((idx[:, 1], idx[:, 0], -(1.0 - p[:, NONE])))
-        return idx[order], p[order]
+        n_candidates = n_total - (0 if include_self else int(np.isin(reg_pos, tgt_pos).sum()))
+        return idx[order], p[order], n_candidates
 
     def predict_network(
         self,
@@ -455,7 +464,7 @@ class XATGRN:
             p_repression, p_none, rank, in_prior`` sorted by ``score`` (descending). For very
             large candidate sets use :meth:`write_network`, which streams to disk.
         """
-        idx, p = self._score_candidates(
+        idx, p, _ = self._score_candidates(
             regulators, targets, top, min_prob, include_self, batch_size
         )
         return self._edge_frame(idx, p, rank_start=1)
@@ -483,9 +492,25 @@ class XATGRN:
         """
         from xatgrn.data.edgelist import infer_format, write_edge_list, write_edge_list_chunks
 
-        idx, p = self._score_candidates(
+        idx, p, n_candidates = self._score_candidates(
             regulators, targets, top, min_prob, include_self, batch_size
         )
+        if metadata is not None:
+            # what the selection is worth, at the lowest score it kept
+            if min_prob is not None:
+                threshold = float(min_prob)
+            elif top is not None and len(idx):
+                threshold = float(1.0 - p[-1, NONE])
+            else:
+                threshold = 0.0
+            metadata = {
+                **metadata,
+                "n_candidates": int(n_candidates),
+                "n_selected": len(idx),
+                "selection_threshold": threshold,
+                "selection_estimate": self.selection_estimate(threshold, int(n_candidates)),
+            }
+            self.last_selection_ = metadata
         fmt = infer_format(path, fmt)
         if fmt != "tsv":
             write_edge_list(self._edge_frame(idx, p, 1), path, fmt, metadata=metadata)
@@ -568,6 +593,7 @@ class XATGRN:
             "prior_types": self.prior_["type"].value_counts().to_dict(),
             "n_pairs": len(getattr(self, "pairs_", [])),
             "holdout_metrics": getattr(self, "holdout_metrics_", {}),
+            "holdout_curve": _curve_json(getattr(self, "holdout_curve_", None)),
             "fit_seconds": getattr(self, "fit_seconds_", None),
         }
 
@@ -650,8 +676,84 @@ class XATGRN:
                 fix="the model directory is inconsistent; re-fit the model",
             ) from None
         model.net_.eval()
-        model.holdout_metrics_ = _read_json(directory / "metadata.json").get("holdout_metrics", {})
+        meta = _read_json(directory / "metadata.json")
+        model.holdout_metrics_ = meta.get("holdout_metrics", {})
+        model.holdout_curve_ = _curve_from_json(meta.get("holdout_curve"), directory)
         return model
+
+    # -- selection rules ------------------------------------------------------------------
+    def selection(
+        self,
+        *,
+        top: int | None = None,
+        min_prob: float | None = None,
+        precision: float | None = None,
+    ) -> dict[str, Any]:
+        """Resolve a selection rule (at most one of ``top`` / ``min_prob`` / ``precision``).
+
+        ``precision`` becomes the lowest score threshold whose held-out typed precision reaches
+        it (:func:`xatgrn.evaluate.selection.threshold_for_precision`). Returns the rule as a
+        dict with the effective ``min_prob`` (``None`` = no threshold).
+        """
+        given = [
+            k
+            for k, v in (("top", top), ("min_prob", min_prob), ("precision", precision))
+            if v is not None
+        ]
+        if len(given) > 1:
+            raise input_error(
+                f"choose one selection rule, got {given}",
+                fix="pass only one of --top-k, --min-prob, --precision",
+            )
+        if top is not None and top < 1:
+            raise input_error(f"top-k must be >= 1, got {top}", fix="pass a positive --top-k")
+        if min_prob is not None and not 0.0 <= min_prob <= 1.0:
+            raise input_error(f"min-prob {min_prob} is not in [0, 1]", fix="pass e.g. 0.5")
+        rule: dict[str, Any] = {"rule": given[0] if given else "all", "top_k": top}
+        rule["min_prob"] = min_prob
+        if precision is not None:
+            curve = getattr(self, "holdout_curve_", None)
+            if curve is None:
+                raise input_error(
+                    "--precision needs the held-out curve, but this model was fitted without held-out pairs",
+                    fix="re-fit with --holdout 0.2, or use --top-k / --min-prob",
+                )
+            rule["precision_target"] = precision
+            rule["min_prob"] = threshold_for_precision(curve, precision)
+        return rule
+
+    def selection_estimate(self, threshold: float, n_candidates: int) -> dict[str, Any]:
+        """Held-out precision/recall of keeping scores >= ``threshold`` among ``n_candidates``."""
+        return selection_estimate(
+            getattr(self, "holdout_curve_", None), threshold, n_candidates, len(self.prior_)
+        )
+
+
+def _curve_json(curve: pd.DataFrame | None) -> dict[str, list] | None:
+    if curve is None:
+        return None
+    return {c: [None if pd.isna(v) else float(v) for v in curve[c]] for c in curve.columns}
+
+
+def _curve_from_json(data: Any, directory: Path) -> pd.DataFrame | None:
+    if data is None:
+        return None
+    try:
+        curve = pd.DataFrame(data).astype(float)
+    except (TypeError, ValueError):
+        raise input_error(
+            "holdout_curve in metadata.json is malformed",
+            path=directory / "metadata.json",
+            fix="re-fit the model",
+        ) from None
+    missing = set(CURVE_COLUMNS) - set(curve.columns)
+    if missing:
+        raise input_error(
+            f"holdout_curve in metadata.json lacks {sorted(missing)}",
+            path=directory / "metadata.json",
+            fix="re-fit the model",
+        )
+    return curve
 
 
 def _top_rows(idx: np.ndarray, p: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
