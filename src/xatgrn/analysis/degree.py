@@ -274,12 +274,11 @@ def degree_skew(
 
     Only positive degrees are used. With fewer than ``min_points`` values, fewer than
     ``min_distinct`` distinct values, or fewer than ``min_tail`` values above the fitted
-    ``xmin`` the result is ``status='not enough data'`` with the reason, never an exception.
+    ``xmin`` the result is ``status='not enough data'`` with the reason, never an exception;
+    without the ``powerlaw`` package it is ``status='unavailable'``.
     ``preferred`` is the favoured distribution when the ratio test's p < ``significance``,
     else ``'undecided'``.
     """
-    import powerlaw
-
     v = np.asarray(values, dtype=float)
     v = v[v > 0]
     n, n_distinct = int(v.size), int(np.unique(v).size)
@@ -290,6 +289,15 @@ def degree_skew(
             n_distinct,
             reason=f"{n} nonzero degrees with {n_distinct} distinct values "
             f"(need >= {min_points} and >= {min_distinct})",
+        )
+    try:
+        import powerlaw
+    except ImportError:
+        return SkewResult(
+            "unavailable",
+            n,
+            n_distinct,
+            reason='the powerlaw package is not installed (pip install "xatgrn[analysis]")',
         )
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):

@@ -224,7 +224,10 @@ def ora(
     sub = hits[rows]
     sub.sort_indices()
     hit_names = lib_genes[hit_cols]
-    joined = [";".join(hit_names[sub.indices[s:e]]) for s, e in zip(sub.indptr[:-1], sub.indptr[1:], strict=True)]
+    joined = [
+        ";".join(hit_names[sub.indices[s:e]])
+        for s, e in zip(sub.indptr[:-1], sub.indptr[1:], strict=True)
+    ]
     table = table.assign(genes=joined)
     table = table.sort_values(
         ["p_value", "overlap", "term"], ascending=[True, False, True], kind="mergesort"

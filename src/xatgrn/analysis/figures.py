@@ -45,14 +45,18 @@ def _short(text: str, width: int = 48) -> str:
 
 
 def save_figure(
-    fig: Figure, directory: str | Path, stem: str, formats: Sequence[str] = ("png", "svg"), dpi: int = 150
+    fig: Figure,
+    directory: str | Path,
+    stem: str,
+    formats: Sequence[str] = ("png", "svg"),
+    dpi: int = 150,
 ) -> dict[str, Path]:
     """Write ``<directory>/<stem>.<fmt>`` for each format, atomically; returns the paths."""
     out = {}
     for fmt in formats:
         path = Path(directory) / f"{stem}.{fmt}"
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")
+            fig.savefig(tmp, format=fmt, dpi=dpi)
         out[fmt] = path
     return out
 
@@ -165,14 +169,19 @@ def enrichment_figure(table: pd.DataFrame, title: str = "", top: int = 15) -> Fi
         )
         for s in sizes_legend
     ]
-    ax.legend(handles=handles, title="overlap", fontsize=_FONT - 2, title_fontsize=_FONT - 1,
-              loc="lower right", frameon=True)
+    fig.legend(
+        handles=handles,
+        title="overlap",
+        fontsize=_FONT - 1,
+        title_fontsize=_FONT - 1,
+        loc="outside lower center",
+        ncol=len(handles),
+        frameon=False,
+    )
     return fig
 
 
-def _neighbourhood(
-    edges: pd.DataFrame, hubs: Sequence[str], max_neighbours: int
-) -> pd.DataFrame:
+def _neighbourhood(edges: pd.DataFrame, hubs: Sequence[str], max_neighbours: int) -> pd.DataFrame:
     """Edges from each hub to its ``max_neighbours`` best neighbours, plus hub-hub edges.
 
     Neighbours are ranked by edge score (descending; missing last), then by their number of
@@ -180,13 +189,22 @@ def _neighbourhood(
     """
     hubs = list(hubs)
     deg = pd.concat([edges["regulator"], edges["target"]]).value_counts()
-    out_e = edges[edges["regulator"].isin(hubs)].assign(hub=lambda d: d["regulator"], nb=lambda d: d["target"])
-    in_e = edges[edges["target"].isin(hubs)].assign(hub=lambda d: d["target"], nb=lambda d: d["regulator"])
+    out_e = edges[edges["regulator"].isin(hubs)].assign(
+        hub=lambda d: d["regulator"], nb=lambda d: d["target"]
+    )
+    in_e = edges[edges["target"].isin(hubs)].assign(
+        hub=lambda d: d["target"], nb=lambda d: d["regulator"]
+    )
     both = pd.concat([out_e, in_e], ignore_index=True)
     both = both[~both["nb"].isin(hubs)]
-    both = both.assign(nb_degree=both["nb"].map(deg).fillna(0).to_numpy(), neg_score=-both["score"])
+    rank = {h: i for i, h in enumerate(hubs)}
+    both = both.assign(
+        hub_rank=both["hub"].map(rank).to_numpy(),
+        nb_degree=both["nb"].map(deg).fillna(0).to_numpy(),
+        neg_score=-both["score"],
+    )
     both = both.sort_values(
-        ["hub", "neg_score", "nb_degree", "nb"],
+        ["hub_rank", "neg_score", "nb_degree", "nb"],
         ascending=[True, True, False, True],
         na_position="last",
         kind="mergesort",
@@ -197,17 +215,63 @@ def _neighbourhood(
     return keep.drop_duplicates(["regulator", "target"])
 
 
+def _layout(graph, hubs: Sequence[str], sub: pd.DataFrame) -> dict:
+    """Hubs on a circle (rank 1 on top, clockwise), each hub's neighbours on a fan outside it.
+
+    Deterministic. Hubs of real GRNs regulate each other densely, so a (seeded) spring layout
+    piles them into one unreadable knot, and even a spring relaxation with the hubs held
+    fixed drags shared neighbours into the middle; the fan keeps every hub's neighbours beside
+    it. A neighbour of several hubs sits by the first (best-ranked) of them.
+    """
+    n_hubs = len(hubs)
+    angles = np.pi / 2 - 2 * np.pi * np.arange(n_hubs) / max(n_hubs, 1)
+    radius = 0.0 if n_hubs == 1 else 1.0
+    pos = {h: radius * np.array([np.cos(a), np.sin(a)]) for h, a in zip(hubs, angles, strict=True)}
+    hub_set = set(hubs)
+    links = pd.concat(
+        [
+            sub.loc[sub["regulator"].isin(hub_set), ["target", "regulator"]].set_axis(
+                ["nb", "hub"], axis=1
+            ),
+            sub.loc[sub["target"].isin(hub_set), ["regulator", "target"]].set_axis(
+                ["nb", "hub"], axis=1
+            ),
+        ]
+    )
+    links = links[~links["nb"].isin(hub_set)].drop_duplicates("nb")
+    width = min(0.6, 2 * np.pi / max(n_hubs, 1) * 0.8)  # lateral room per hub (circle units)
+    for hub, group in links.groupby("hub", sort=False):
+        j = np.arange(len(group))
+        if n_hubs == 1:  # one hub: its neighbours on a circle around it
+            ang = np.pi / 2 - 2 * np.pi * j / len(group)
+            xy = np.column_stack([np.cos(ang), np.sin(ang)])
+        else:  # rows of 3 on the outside of the hub, across its share of the circle
+            centre = pos[hub]
+            u = centre / np.linalg.norm(centre)
+            v = np.array([-u[1], u[0]])
+            row, col = j // 3, j % 3
+            in_row = np.minimum(3, len(group) - row * 3)
+            lateral = ((col + 0.5) / in_row - 0.5) * width
+            radial = 0.42 + 0.28 * row
+            xy = centre + radial[:, None] * u + lateral[:, None] * v
+        for nb, point in zip(group["nb"], xy, strict=True):
+            pos[nb] = point
+    for node in graph:
+        pos.setdefault(node, np.zeros(2))
+    return pos
+
+
 def subnetwork_figure(
     edges: pd.DataFrame,
     hubs: Sequence[str],
     *,
     max_neighbours: int = 8,
-    seed: int = 0,
     title: str = "",
 ) -> Figure:
     """Hub-centred subnetwork: hubs, their best ``max_neighbours`` neighbours, typed edges.
 
-    Spring layout seeded by ``seed``; hubs are large and labelled, neighbours small (labelled
+    Hubs sit on a circle with their neighbours fanned out beside them (deterministic: see
+    :func:`_layout`); hubs are large and labelled, neighbours small (labelled
     while the drawing has at most 90 nodes); edges are coloured by type.
     """
     import networkx as nx
@@ -223,13 +287,29 @@ def subnetwork_figure(
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(set(sub["regulator"]) | set(sub["target"]) | set(hubs)))
     graph.add_edges_from(zip(sub["regulator"], sub["target"], strict=True))
-    pos = nx.spring_layout(graph, seed=seed, k=1.6 / np.sqrt(graph.number_of_nodes()), iterations=200)
     hub_set = [h for h in hubs if h in graph]
+    pos = _layout(graph, hub_set, sub)
     others = [n for n in graph if n not in set(hub_set)]
-    nx.draw_networkx_nodes(graph, pos, nodelist=others, node_size=90, node_color="#dddddd",
-                           edgecolors="#777777", linewidths=0.5, ax=ax)
-    nx.draw_networkx_nodes(graph, pos, nodelist=hub_set, node_size=900, node_color="#F0E442",
-                           edgecolors="black", linewidths=1.0, ax=ax)
+    nx.draw_networkx_nodes(
+        graph,
+        pos,
+        nodelist=others,
+        node_size=90,
+        node_color="#dddddd",
+        edgecolors="#777777",
+        linewidths=0.5,
+        ax=ax,
+    )
+    nx.draw_networkx_nodes(
+        graph,
+        pos,
+        nodelist=hub_set,
+        node_size=1200,
+        node_color="#F0E442",
+        edgecolors="black",
+        linewidths=1.0,
+        ax=ax,
+    )
     for kind, color in COLORS.items():
         part = sub[sub["type"] == kind]
         nx.draw_networkx_edges(
@@ -241,16 +321,23 @@ def subnetwork_figure(
             alpha=0.75,
             arrows=True,
             arrowsize=9,
-            node_size=[900 if n in set(hub_set) else 90 for n in graph],
+            node_size=[1200 if n in set(hub_set) else 90 for n in graph],
             connectionstyle="arc3,rad=0.08",
             ax=ax,
         )
-    nx.draw_networkx_labels(graph, pos, labels={h: h for h in hub_set}, font_size=_FONT,
-                            font_weight="bold", ax=ax)
+    nx.draw_networkx_labels(
+        graph, pos, labels={h: h for h in hub_set}, font_size=_FONT, font_weight="bold", ax=ax
+    )
     if graph.number_of_nodes() <= 90:
         shifted = {n: (x, y - 0.035) for n, (x, y) in pos.items()}
-        nx.draw_networkx_labels(graph, shifted, labels={n: n for n in others}, font_size=_FONT - 3,
-                                verticalalignment="top", ax=ax)
+        nx.draw_networkx_labels(
+            graph,
+            shifted,
+            labels={n: n for n in others},
+            font_size=_FONT - 3,
+            verticalalignment="top",
+            ax=ax,
+        )
     handles = [Line2D([], [], color=c, linewidth=2, label=t) for t, c in COLORS.items()]
     ax.legend(handles=handles, loc="lower right", fontsize=_FONT, frameon=False)
     return fig

@@ -83,7 +83,8 @@ def load_network(path: str | Path) -> pd.DataFrame:
     if not str(path).lower().endswith(".graphml"):
         with _reading(path), _open_text(path) as fh:
             header = fh.readline().lower()
-        if "predicted_type" not in header:
+        beeline_with_weights = header.startswith("gene1") and "edgeweight" in header
+        if "predicted_type" not in header and not beeline_with_weights:
             prior = read_regulations(path)
             edges = as_edges(prior)
             log.info("%s: read as a typed network (%d edges, no scores)", path, len(edges))
@@ -138,7 +139,11 @@ class Networks:
         """Every gene of the predicted and prior networks (the default 'dataset' universe)."""
         frames = [f for f in (self.predicted, self.prior) if f is not None]
         return pd.Index(
-            np.unique(np.concatenate([f[c].to_numpy(dtype=str) for f in frames for c in ("regulator", "target")]))
+            np.unique(
+                np.concatenate(
+                    [f[c].to_numpy(dtype=str) for f in frames for c in ("regulator", "target")]
+                )
+            )
         )
 
     def type_agreement(self) -> float | None:
