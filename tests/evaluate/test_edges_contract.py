@@ -72,3 +72,21 @@ def test_baseline_without_graph_edges_uses_training_edges_only(data):
     proba = m.predict_proba(pairs[["regulator", "target"]].head(7))
     assert proba.shape == (7, 3)
     np.testing.assert_allclose(proba.sum(1), 1.0)
+
+
+def test_method_record_holds_baseline_params_and_keeps_xatgrn_keys_stable():
+    from xatgrn.evaluate.methods import get_method
+
+    xat = get_method("xatgrn").to_dict()
+    # finished XATGRN folds hash this dict: no key may appear in it later
+    assert set(xat) == {
+        "name",
+        "description",
+        "factory",
+        "uses_graph",
+        "network",
+        "paper_name",
+        "family",
+    }
+    dg = get_method("dgcgrn").to_dict()
+    assert dg["uses_edges"] is True and dg["params"]["hidden"] > 0

@@ -47,6 +47,21 @@ class PairBaseline:
 
     #: registry name; subclasses set it (used in messages)
     name = "baseline"
+    #: the dataclass of the method's own hyper-parameters (paper defaults), if it has one
+    params_type: type | None = None
+
+    @classmethod
+    def default_params(cls) -> dict[str, Any]:
+        """The method's default hyper-parameters as JSON-able data.
+
+        They enter the cross-validation task key (through ``MethodSpec.to_dict``), so changing a
+        baseline's defaults can never mix old and new fold results.
+        """
+        import dataclasses
+
+        if cls.params_type is None:
+            return {}
+        return dataclasses.asdict(cls.params_type())
 
     def __init__(self, config: FitConfig | None = None) -> None:
         self.config = config if config is not None else FitConfig()

@@ -78,7 +78,7 @@ class DGGANConfig:
         d_epochs: discriminator passes over the edges per round. (default: ``6``)
         g_epochs: generator passes over the nodes per round. (default: ``3``)
         batch_size: edges (discriminator) or nodes (generator) per step; DeepFGRN used 4, we
-            vectorise. (default: ``128``)
+            vectorise. (default: ``256``)
         lr_d: Adam learning rate of the discriminator (DeepFGRN: RMSProp 1e-4 at batch 4).
             (default: ``3e-3``)
         lr_g: Adam learning rate of the generator. (default: ``1e-3``)
@@ -94,7 +94,7 @@ class DGGANConfig:
     epochs: int = 4
     d_epochs: int = 6
     g_epochs: int = 3
-    batch_size: int = 128
+    batch_size: int = 256
     lr_d: float = 3e-3
     lr_g: float = 1e-3
     l2_d: float = 1e-5

@@ -75,13 +75,20 @@ class MethodSpec:
     def to_dict(self) -> dict[str, Any]:
         """JSON-able description (written into every fold result)."""
         factory = f"{self.factory.__module__}.{self.factory.__qualname__}"
+        # keys added after the first results are written only when set, so the task keys of
+        # finished XATGRN folds stay valid (they hash this dict)
+        extra: dict[str, Any] = {}
+        if self.uses_edges:
+            extra["uses_edges"] = True
+        if hasattr(self.factory, "default_params"):  # baselines: their own hyper-parameters
+            extra["params"] = self.factory.default_params()
         return {
+            **extra,
             "name": self.name,
             "description": self.description,
             "factory": factory,
             "uses_graph": self.uses_graph,
             "network": dict(self.network),
-            "uses_edges": self.uses_edges,
             "paper_name": self.paper_name,
             "family": self.family,
         }
