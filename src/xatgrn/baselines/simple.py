@@ -25,10 +25,15 @@ Choices where method.md is silent (documented, configurable in each ``*Config``)
 * a pair's *own* readable edge never informs its own prediction (degrees and activation shares
   leave it out, exactly like CNNGRN's masking), so training pairs (whose edges are readable) and
   test pairs (whose edges are not, in the inductive protocol) get their features built alike;
-  the SVD cannot be masked per pair (the method as described in method.md), so ``svd-mlp``
-  training pairs see their own edge through the embedding;
+* ``svd-mlp`` does the same for its embeddings: ``U sqrt(s)`` and ``V sqrt(s)`` are linear
+  projections of a gene's adjacency row / column (``A V / sqrt(s)``, ``A^T U / sqrt(s)``), so
+  a pair's four embeddings are recomputed from its rows with ``A[R,T]`` and ``A[T,R]`` removed
+  (the basis itself is fitted once on all readable edges). Without it (``mask_own=False``,
+  method.md's plain version) training edges are reconstructed by their own embedding and the MLP
+  learns a cue test edges lack: E. coli cold, inductive, folds 0/1: AUROC 0.865/0.856 plain vs
+  0.900/0.895 masked;
 * the SVD is of the *signed* adjacency (+1 activation, -1 repression), so it carries type as
-  well as existence; ``U, V`` are scaled by ``sqrt(s)``;
+  well as existence (0/1 gave the same AUROC on those folds); rank 32 per side;
 * scikit-learn's OpenMP/BLAS pools are limited to torch's thread count for the fit, so the
   runner's ``--threads`` holds for these methods too.
 """
@@ -304,6 +309,7 @@ class SignPriorBaseline(PairBaseline):
     """
 
     name = "sign-prior"
+    params_type = SignPriorConfig
 
     def __init__(self, config: FitConfig | None = None, params: SignPriorConfig | None = None):
         super().__init__(config)
@@ -337,9 +343,11 @@ class SignPriorBaseline(PairBaseline):
         out = self.out_degree_[reg] - has
         inn = self.in_degree_[tgt] - has
         a = self._params.smoothing
-        share = (self.activations_[reg] - own_act + a * self.global_share_) / (out + a)
-        if a == 0:  # no smoothing: unseen regulators still get the global share
-            share = np.where(out > 0, share, self.global_share_)
+        num = self.activations_[reg] - own_act + a * self.global_share_
+        # unseen regulators (no readable edge besides the pair's own) get the global share
+        share = np.divide(
+            num, out + a, out=np.full(len(num), self.global_share_), where=out + a > 0
+        )
         return np.stack([np.log1p(out), np.log1p(inn)], axis=1), share
 
     def activation_share(self, reg: np.ndarray, tgt: np.ndarray) -> np.ndarray:
@@ -362,6 +370,8 @@ class SVDMLPConfig:
     Args:
         dim: SVD rank per side (capped at ``n_genes - 1``).
         signed: SVD of the signed adjacency (+1 activation, -1 repression) instead of 0/1.
+        mask_own: remove the pair's own entries from its embeddings (see ``_embeddings``);
+            ``False`` is method.md's plain version (training pairs see their own edge).
         hidden: MLP hidden widths.
         dropout: after each hidden layer.
         train: the shared trainer's settings (its seed, device and progress come from the
@@ -370,6 +380,7 @@ class SVDMLPConfig:
 
     dim: int = 32
     signed: bool = True
+    mask_own: bool = True
     hidden: tuple[int, ...] = (64, 32)
     dropout: float = 0.2
     train: TrainConfig = field(default_factory=lambda: TrainConfig(epochs=80, patience=20))
@@ -388,6 +399,7 @@ class SVDMLPBaseline(_ExpressionFeatures):
     """``svd-mlp``: ``[U_R, V_T, U_T, V_R, mean/sd of R and T, correlations]`` -> MLP."""
 
     name = "svd-mlp"
+    params_type = SVDMLPConfig
 
     def __init__(self, config: FitConfig | None = None, params: SVDMLPConfig | None = None):
         super().__init__(config)
@@ -413,21 +425,45 @@ class SVDMLPBaseline(_ExpressionFeatures):
         svd = TruncatedSVD(dim, algorithm="randomized", random_state=self.seeds_["graph"] % 2**32)
         with _thread_limit():
             us = svd.fit_transform(a)  # U * s
-        s = svd.singular_values_
-        root = np.sqrt(np.maximum(s, 0.0))
+        root = np.sqrt(np.maximum(svd.singular_values_, 0.0))
         inv = np.divide(1.0, root, out=np.zeros_like(root), where=root > 0)
-        self.left_ = (us * inv).astype(np.float32)  # U sqrt(s)
-        self.right_ = (svd.components_.T * root).astype(np.float32)  # V sqrt(s)
+        # both sides as linear projections of the gene's row / column, so that removing one
+        # entry subtracts exactly its share: U sqrt(s) = A (V / sqrt(s)), V sqrt(s) ~ A^T (U / sqrt(s))
+        self.left_basis_ = (svd.components_.T * inv).astype(np.float32)  # V / sqrt(s)
+        self.right_basis_ = (us * inv**3).astype(np.float32)  # U / sqrt(s)
+        self.left_ = np.asarray(a @ self.left_basis_, dtype=np.float32)
+        self.right_ = np.asarray(a.T @ self.right_basis_, dtype=np.float32)
         x = self.expression_.to_numpy(dtype=np.float64)
         self.stats_ = np.stack([x.mean(1), x.std(1)], axis=1).astype(np.float32)
+
+    def _own_value(self, reg: np.ndarray, tgt: np.ndarray) -> np.ndarray:
+        """Adjacency value of the readable edge ``reg -> tgt`` (0 where there is none)."""
+        label = edge_lookup(self.edges_, len(self.genes_), reg, tgt)
+        val = (label >= 0).astype(np.float32)
+        if self._params.signed:
+            val *= np.where(label == ACTIVATION, 1.0, -1.0).astype(np.float32)
+        return val[:, None]
+
+    def _embeddings(self, reg: np.ndarray, tgt: np.ndarray) -> list[np.ndarray]:
+        """``U_R, V_T, U_T, V_R``; with ``mask_own`` each is the projection of the gene's row /
+        column with the pair's own entries ``A[R,T]``, ``A[T,R]`` removed (exact fold-in:
+        ``U sqrt(s) = A V / sqrt(s)``, so removing an entry subtracts its share)."""
+        u_r, v_t = self.left_[reg], self.right_[tgt]
+        u_t, v_r = self.left_[tgt], self.right_[reg]
+        if not self._params.mask_own:
+            return [u_r, v_t, u_t, v_r]
+        rt, tr = self._own_value(reg, tgt), self._own_value(tgt, reg)
+        return [
+            u_r - rt * self.left_basis_[tgt],
+            v_t - rt * self.right_basis_[reg],
+            u_t - tr * self.left_basis_[reg],
+            v_r - tr * self.right_basis_[tgt],
+        ]
 
     def _raw_features(self, reg: np.ndarray, tgt: np.ndarray) -> np.ndarray:
         return np.concatenate(
             [
-                self.left_[reg],
-                self.right_[tgt],
-                self.left_[tgt],
-                self.right_[reg],
+                *self._embeddings(reg, tgt),
                 self.stats_[reg],
                 self.stats_[tgt],
                 self._corr(reg, tgt),
