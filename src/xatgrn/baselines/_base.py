@@ -63,8 +63,22 @@ class PairBaseline:
             return {}
         return dataclasses.asdict(cls.params_type())
 
-    def __init__(self, config: FitConfig | None = None) -> None:
+    def __init__(self, config: FitConfig | None = None, params: Any = None) -> None:
+        """``config``: the shared settings (seed, device, progress, preprocessing); ``params``:
+        the method's own hyper-parameters (an instance of ``params_type``; default: its defaults).
+        """
         self.config = config if config is not None else FitConfig()
+        if params is not None and self.params_type is not None:
+            if not isinstance(params, self.params_type):
+                raise TypeError(f"{self.name}: params must be a {self.params_type.__name__}")
+        self.params = params
+
+    @property
+    def _params(self) -> Any:
+        """The hyper-parameters in force: ``params`` or the ``params_type`` defaults."""
+        if self.params is not None:
+            return self.params
+        return self.params_type() if self.params_type is not None else None
 
     # -- the contract -----------------------------------------------------------------------
     def fit_pairs(

@@ -60,7 +60,6 @@ from torch import Tensor, nn
 from xatgrn.baselines._base import PairBaseline
 from xatgrn.data.schema import ACTIVATION
 from xatgrn.evaluate.methods import MethodSpec, register_method
-from xatgrn.model.estimator import FitConfig
 from xatgrn.train import TrainConfig, predict_logits, torch_seed, train_classifier
 from xatgrn.utils import resolve_device
 
@@ -298,14 +297,6 @@ class CNNGRN(PairBaseline):
 
     name = "cnngrn"
     params_type = CNNGRNConfig
-
-    def __init__(self, config: FitConfig | None = None, params: CNNGRNConfig | None = None):
-        super().__init__(config)
-        self.params = params
-
-    @property
-    def _params(self) -> CNNGRNConfig:
-        return self.params if self.params is not None else CNNGRNConfig()
 
     def feature_builder(self, device: torch.device | str = "cpu") -> PairFeatureBuilder:
         """The feature builder of this fit (readable edges only)."""

@@ -198,15 +198,8 @@ class DeepFGRN(PairBaseline):
     name = "deepfgrn"
     params_type = DeepFGRNConfig
 
-    def __init__(self, config=None, params: DeepFGRNConfig | None = None) -> None:
-        super().__init__(config)
-        self.params = params
-
-    def _params(self) -> DeepFGRNConfig:
-        return self.params if self.params is not None else DeepFGRNConfig()
-
     def _fit(self, train_rows: np.ndarray) -> None:
-        p = self._params()
+        p = self._params
         cfg = self.config
         device = resolve_device(cfg.device)
         ecfg = dataclasses.replace(

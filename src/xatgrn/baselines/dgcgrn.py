@@ -317,15 +317,8 @@ class DGCGRN(PairBaseline):
     name = "dgcgrn"
     params_type = DGCGRNConfig
 
-    def __init__(self, config=None, params: DGCGRNConfig | None = None) -> None:
-        super().__init__(config)
-        self.params = params
-
-    def _params(self) -> DGCGRNConfig:
-        return self.params if self.params is not None else DGCGRNConfig()
-
     def _fit(self, train_rows: np.ndarray) -> None:
-        p = self._params()
+        p = self._params
         if p.layers < 1 or p.hidden < 1:
             raise input_error(
                 f"DGCGRN needs layers >= 1 and hidden >= 1, got {p.layers} and {p.hidden}",

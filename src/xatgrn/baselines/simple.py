@@ -54,7 +54,6 @@ from torch import nn
 from xatgrn.baselines._base import PairBaseline
 from xatgrn.data.schema import ACTIVATION, NONE
 from xatgrn.evaluate.methods import MethodSpec, register_method
-from xatgrn.model.estimator import FitConfig
 from xatgrn.train import TrainConfig, predict_logits, torch_seed, train_classifier
 from xatgrn.utils import resolve_device
 
@@ -199,14 +198,6 @@ class _SklearnPairBaseline(_ExpressionFeatures):
 
     params_type: type = LogRegConfig
 
-    def __init__(self, config: FitConfig | None = None, params: Any = None) -> None:
-        super().__init__(config)
-        self.params = params
-
-    @property
-    def _params(self) -> Any:
-        return self.params if self.params is not None else self.params_type()
-
     def _features(self, reg: np.ndarray, tgt: np.ndarray) -> np.ndarray:
         return self._pair_features(reg, tgt)
 
@@ -311,14 +302,6 @@ class SignPriorBaseline(PairBaseline):
     name = "sign-prior"
     params_type = SignPriorConfig
 
-    def __init__(self, config: FitConfig | None = None, params: SignPriorConfig | None = None):
-        super().__init__(config)
-        self.params = params
-
-    @property
-    def _params(self) -> SignPriorConfig:
-        return self.params if self.params is not None else SignPriorConfig()
-
     def _fit(self, train_rows: np.ndarray) -> None:
         from sklearn.linear_model import LogisticRegression
 
@@ -400,14 +383,6 @@ class SVDMLPBaseline(_ExpressionFeatures):
 
     name = "svd-mlp"
     params_type = SVDMLPConfig
-
-    def __init__(self, config: FitConfig | None = None, params: SVDMLPConfig | None = None):
-        super().__init__(config)
-        self.params = params
-
-    @property
-    def _params(self) -> SVDMLPConfig:
-        return self.params if self.params is not None else SVDMLPConfig()
 
     def _embed(self) -> None:
         """Left/right factors ``U sqrt(s)``, ``V sqrt(s)`` of the readable adjacency."""

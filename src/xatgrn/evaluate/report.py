@@ -205,7 +205,13 @@ def markdown_table(
     ddof: int = 1,
 ) -> str:
     """A Markdown section for one dataset: our rows (by protocol) and the paper's rows."""
-    head = ["method", "protocol", "reps × folds", *(title for _, title, _ in COLUMNS)]
+    head = [
+        "method",
+        "protocol",
+        "reps × folds",
+        *(title for _, title, _ in COLUMNS),
+        "s / fold‡",
+    ]
     lines = [f"### {dataset}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         if r["n_repeats"]:
@@ -221,7 +227,13 @@ def markdown_table(
         lines.append(
             "| "
             + " | ".join(
-                [f"{r['method']} (ours)", _protocol_label(r["protocol"], r["leaks"]), reps, *cells]
+                [
+                    f"{r['method']} (ours)",
+                    _protocol_label(r["protocol"], r["leaks"]),
+                    reps,
+                    *cells,
+                    _cost(r.get("mean_fold_timings_s", {})),
+                ]
             )
             + " |"
         )
@@ -231,7 +243,7 @@ def markdown_table(
         vals = paper[name]
         cells = [_fmt(vals.get(pm)) if pm else "–" for _, _, pm in COLUMNS]
         protocol = "paper: transductive (**leaks**)"
-        lines.append("| " + " | ".join([f"{name} (paper)", protocol, "10 × 5", *cells]) + " |")
+        lines.append("| " + " | ".join([f"{name} (paper)", protocol, "10 × 5", *cells, "–"]) + " |")
     lines += [
         "",
         "† AUROC = macro average of the three one-vs-rest AUROCs: what the paper's table calls "
@@ -239,9 +251,21 @@ def markdown_table(
         "compare with the paper in this column. Recall, precision and F1 are support-weighted.",
         f"Ours: {AGGREGATION.format(ddof=ddof)}. The paper's numbers are means over 10 × 5-fold "
         "CV with the graph embedding trained on the whole prior (transductive).",
+        "‡ Mean wall seconds per fold: graph embedding fit (shared through the cache by the folds "
+        "and datasets that see the same edges) + classifier fit and prediction; the hardware is in "
+        "each fold file (`hardware`, `config.fit.device`).",
         "",
     ]
     return "\n".join(lines)
+
+
+def _cost(t: dict[str, float]) -> str:
+    emb, clf = t.get("embedding_s"), t.get("classifier_s")
+    if clf is None or math.isnan(clf):
+        return "–"
+    if emb is None or math.isnan(emb) or emb == 0:
+        return f"{clf:.0f}"
+    return f"{emb:.0f} + {clf:.0f}"
 
 
 def plot_auroc(
