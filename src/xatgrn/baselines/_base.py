@@ -147,15 +147,7 @@ class PairBaseline:
     # -- helpers for subclasses -------------------------------------------------------------
     def positions(self, names: Any, what: str) -> np.ndarray:
         """Gene positions in ``genes_`` of ``names``; unknown genes get a clear error."""
-        names = pd.Index(pd.Series(list(names), dtype=object).astype(str))
-        pos = self.genes_.get_indexer(names)
-        if (pos < 0).any():
-            missing = list(names[pos < 0][:5])
-            raise input_error(
-                f"{int((pos < 0).sum())} {what} gene(s) are not in the expression, e.g. {missing}",
-                fix="use gene ids from the expression matrix the model was fitted on",
-            )
-        return pos.astype(np.int64)
+        return dio.gene_positions(self.genes_, names, what)
 
     def adjacency(self, *, signed: bool = False) -> np.ndarray:
         """Dense ``n x n`` adjacency of the readable edges (``A[r, t]``).

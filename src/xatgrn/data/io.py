@@ -1100,6 +1100,23 @@ def _import_anndata(path: Path):
     return anndata
 
 
+def gene_positions(genes: pd.Index, names: Any, what: str = "") -> np.ndarray:
+    """Positions of gene ids ``names`` in ``genes``; unknown ids are a clear error naming them.
+
+    Used wherever pairs given by name meet a fitted model's gene order.
+    """
+    names = pd.Index(pd.Series(list(names), dtype=object).astype(str))
+    pos = genes.get_indexer(names)
+    if (pos < 0).any():
+        missing = list(names[pos < 0][:5])
+        label = f"{what} gene(s)" if what else "gene(s)"
+        raise input_error(
+            f"{int((pos < 0).sum())} {label} are not in the model's genes, e.g. {missing}",
+            fix="use gene ids from the expression matrix the model was fitted on",
+        )
+    return pos.astype(np.int64)
+
+
 def read_gene_list(path: str | Path) -> list[str]:
     """Genes, one per line (first whitespace/comma/tab-separated field); ``#`` comments and blank
     lines ignored; duplicates dropped keeping the first. For ``--regulators`` / ``--targets``."""

@@ -338,15 +338,7 @@ class XATGRN:
             raise input_error("this XATGRN model is not fitted", fix="call fit() or XATGRN.load()")
 
     def _positions(self, names: Any, what: str) -> np.ndarray:
-        names = pd.Index(pd.Series(list(names), dtype=object).astype(str))
-        pos = self.genes_.get_indexer(names)
-        if (pos < 0).any():
-            missing = list(names[pos < 0][:5])
-            raise input_error(
-                f"{int((pos < 0).sum())} {what} gene(s) are not in the model, e.g. {missing}",
-                fix="use gene ids from the expression matrix the model was fitted on",
-            )
-        return pos.astype(np.int64)
+        return dio.gene_positions(self.genes_, names, what)
 
     def _cache(self):
         expr = getattr(self, "_expr_t", None)
