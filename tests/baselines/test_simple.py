@@ -182,5 +182,5 @@ def test_svd_mlp_embeddings_are_projections_of_the_masked_rows(split):
 
 def test_unknown_gene_is_a_clear_error(split):
     model, _ = _fit(CorrelationBaseline, split)
-    with pytest.raises(XatgrnInputError, match="not in the model.s genes.*nope"):
+    with pytest.raises(XatgrnInputError, match=r"not in the model.s genes.*nope"):
         model.predict_proba(pd.DataFrame({"regulator": ["nope"], "target": ["G0001"]}))
