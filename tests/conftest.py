@@ -61,3 +61,30 @@ def _reset_xatgrn_logging():
     yield
     logger.handlers[:] = handlers
     logger.setLevel(level)
+
+
+@pytest.fixture
+def inductive_spy_cv(tmp_path):
+    """Run an inductive 3-fold CV of a (spy) estimator through the real runner.
+
+    Returns ``run(data, factory) -> (test_edges_by_fold, every_edge)``, both as sets of
+    ``(regulator, target)``; the spy itself records what it read.
+    """
+
+    def run(data, factory, folds: int = 3):
+        from xatgrn.evaluate.cv import CVConfig, Experiment, repetition_pairs, run_experiments
+        from xatgrn.evaluate.methods import MethodSpec
+        from xatgrn.model.estimator import smoke_profile
+
+        spec = MethodSpec("spy", "spy", factory=factory, uses_graph=False, uses_edges=True)
+        cv = CVConfig(protocol="inductive", repeats=1, folds=folds)
+        exp = Experiment(data, spec, cv, smoke_profile())
+        run_experiments([exp], tmp_path, cache=None, progress_bar=False, report=False)
+        edges = repetition_pairs(data, cv, 0).query("label > 0")
+        by_fold = [
+            set(zip(g["regulator"], g["target"], strict=True))
+            for _, g in edges.groupby("fold", sort=True)
+        ]
+        return by_fold, set(zip(edges["regulator"], edges["target"], strict=True))
+
+    return run

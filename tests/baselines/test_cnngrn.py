@@ -18,13 +18,11 @@ from xatgrn.baselines.cnngrn import (
 from xatgrn.data.synthetic import simulate
 from xatgrn.evaluate.cv import (
     CVConfig,
-    Experiment,
     allowed_edges,
     cv_data,
     repetition_pairs,
-    run_experiments,
 )
-from xatgrn.evaluate.methods import MethodSpec, get_method
+from xatgrn.evaluate.methods import get_method
 from xatgrn.model.estimator import smoke_profile
 from xatgrn.train import TrainConfig
 
@@ -132,25 +130,12 @@ class SpyCNNGRN(CNNGRN):
         SEEN.append(set(zip(genes[regs], genes[targets[cols]], strict=True)))
 
 
-def test_inductive_cv_adjacency_holds_no_test_fold_edge(tmp_path):
+def test_inductive_cv_adjacency_holds_no_test_fold_edge(inductive_spy_cv):
     data = cv_data(simulate(n_genes=50, n_samples=12, seed=5))
-    spec = MethodSpec("cnngrn-spy", "spy", factory=SpyCNNGRN, uses_graph=False, uses_edges=True)
-    cv = CVConfig(protocol="inductive", repeats=1, folds=3)
     SEEN.clear()
-    run_experiments(
-        [Experiment(data, spec, cv, smoke_profile())],
-        tmp_path,
-        cache=None,
-        progress_bar=False,
-        report=False,
-    )
-    assert len(SEEN) == 3
-    pairs = repetition_pairs(data, cv, 0)
-    edges = pairs[pairs["label"] > 0]
-    every = set(zip(edges["regulator"], edges["target"], strict=True))
-    for fold, seen in enumerate(SEEN):
-        test = edges[edges["fold"] == fold]
-        test_edges = set(zip(test["regulator"], test["target"], strict=True))
+    test_by_fold, every = inductive_spy_cv(data, SpyCNNGRN)
+    assert len(SEEN) == len(test_by_fold) == 3
+    for seen, test_edges in zip(SEEN, test_by_fold, strict=True):
         assert test_edges
         assert not (seen & test_edges)
         assert seen == every - test_edges

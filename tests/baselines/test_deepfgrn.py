@@ -13,8 +13,7 @@ from sklearn.metrics import roc_auc_score
 from xatgrn.baselines.deepfgrn import DeepFGRN, DeepFGRNConfig, DeepFGRNNet, ExpressionTower
 from xatgrn.baselines.dggan import DGGANConfig, DGGANEmbedder
 from xatgrn.data.synthetic import simulate
-from xatgrn.evaluate.cv import CVConfig, Experiment, cv_data, repetition_pairs, run_experiments
-from xatgrn.evaluate.methods import MethodSpec
+from xatgrn.evaluate.cv import CVConfig, cv_data, repetition_pairs
 from xatgrn.evaluate.metrics import classification_metrics
 from xatgrn.model.estimator import smoke_profile
 from xatgrn.train import TrainConfig
@@ -114,24 +113,11 @@ class SpyDeepFGRN(DeepFGRN):
         SEEN.append(set(zip(g[ei[0]], g[ei[1]], strict=True)))
 
 
-def test_inductive_cv_embedding_holds_no_test_edge(data, tmp_path):
+def test_inductive_cv_embedding_holds_no_test_edge(data, inductive_spy_cv):
     SEEN.clear()
-    spec = MethodSpec("spy-deepfgrn", "spy", factory=SpyDeepFGRN, uses_graph=False, uses_edges=True)
-    cv = CVConfig(protocol="inductive", repeats=1, folds=3)
-    run_experiments(
-        [Experiment(data, spec, cv, smoke_profile())],
-        tmp_path,
-        cache=None,
-        progress_bar=False,
-        report=False,
-    )
-    assert len(SEEN) == 3
-    pairs = repetition_pairs(data, cv, 0)
-    edges = pairs[pairs["label"] > 0]
-    every = set(zip(edges["regulator"], edges["target"], strict=True))
-    for fold, seen in enumerate(SEEN):
-        test = edges[edges["fold"] == fold]
-        test_edges = set(zip(test["regulator"], test["target"], strict=True))
+    test_by_fold, every = inductive_spy_cv(data, SpyDeepFGRN)
+    assert len(SEEN) == len(test_by_fold) == 3
+    for seen, test_edges in zip(SEEN, test_by_fold, strict=True):
         assert test_edges and not (seen & test_edges)
         assert seen == every - test_edges
 

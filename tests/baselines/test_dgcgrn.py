@@ -17,8 +17,7 @@ from xatgrn.baselines.dgcgrn import (
     proximity_matrices,
 )
 from xatgrn.data.synthetic import simulate
-from xatgrn.evaluate.cv import CVConfig, Experiment, cv_data, repetition_pairs, run_experiments
-from xatgrn.evaluate.methods import MethodSpec
+from xatgrn.evaluate.cv import CVConfig, cv_data, repetition_pairs
 from xatgrn.evaluate.metrics import classification_metrics
 from xatgrn.model.estimator import smoke_profile
 from xatgrn.train import TrainConfig
@@ -154,27 +153,13 @@ class SpyDGCGRN(DGCGRN):
         )
 
 
-def test_inductive_cv_graph_holds_no_test_edge(data, tmp_path):
+def test_inductive_cv_graph_holds_no_test_edge(data, inductive_spy_cv):
     SEEN.clear()
-    spec = MethodSpec("spy-dgcgrn", "spy", factory=SpyDGCGRN, uses_graph=False, uses_edges=True)
-    cv = CVConfig(protocol="inductive", repeats=1, folds=3)
-    run_experiments(
-        [Experiment(data, spec, cv, smoke_profile())],
-        tmp_path,
-        cache=None,
-        progress_bar=False,
-        report=False,
-    )
-    assert len(SEEN) == 3
-    pairs = repetition_pairs(data, cv, 0)
-    edges = pairs[pairs["label"] > 0]
-    for fold, seen in enumerate(SEEN):
-        test = edges[edges["fold"] == fold]
-        test_edges = set(zip(test["regulator"], test["target"], strict=True))
+    test_by_fold, every = inductive_spy_cv(data, SpyDGCGRN)
+    assert len(SEEN) == len(test_by_fold) == 3
+    for seen, test_edges in zip(SEEN, test_by_fold, strict=True):
         assert test_edges and not (seen["edges"] & test_edges)
-        assert seen["edges"] == set(zip(edges["regulator"], edges["target"], strict=True)) - (
-            test_edges
-        )
+        assert seen["edges"] == every - test_edges
         # no message passes along a test edge unless its reverse is a readable edge
         pos = seen["genes"].get_indexer
         for r, t in test_edges - {(t, r) for r, t in seen["edges"]}:

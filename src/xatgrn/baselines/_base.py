@@ -167,6 +167,25 @@ class PairBaseline:
         a[e["reg_idx"].to_numpy(), e["tgt_idx"].to_numpy()] = val
         return a
 
+    def train_net(self, net: Any, forward: Any, train_rows: np.ndarray, train: Any) -> Any:
+        """Train ``net`` with the shared trainer on this fit's labels, seeds, device and progress.
+
+        ``train`` is the method's own :class:`~xatgrn.train.TrainConfig`. Sets ``train_result_``;
+        returns the selected model in eval mode (on the training device).
+        """
+        import dataclasses
+
+        from xatgrn.train import train_classifier
+
+        tcfg = dataclasses.replace(
+            train,
+            seed=self.seeds_["train"],
+            device=self.config.device,
+            progress=self.config.progress,
+        )
+        self.train_result_ = train_classifier(net, forward, self.labels_, train_rows, None, tcfg)
+        return self.train_result_.model.eval()
+
     # -- to implement -----------------------------------------------------------------------
     def _fit(self, train_rows: np.ndarray) -> None:  # pragma: no cover - abstract
         """Fit on rows ``train_rows`` of ``reg_``/``tgt_``/``labels_`` (positions into genes_)."""

@@ -49,7 +49,6 @@ edges.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import dataclass, field
 
@@ -60,7 +59,7 @@ from torch import Tensor, nn
 from xatgrn.baselines._base import PairBaseline
 from xatgrn.data.schema import ACTIVATION
 from xatgrn.evaluate.methods import MethodSpec, register_method
-from xatgrn.train import TrainConfig, predict_logits, torch_seed, train_classifier
+from xatgrn.train import TrainConfig, predict_logits, torch_seed
 from xatgrn.utils import resolve_device
 
 log = logging.getLogger(__name__)
@@ -330,16 +329,7 @@ class CNNGRN(PairBaseline):
         def forward(rows: Tensor) -> Tensor:
             return self.net_(self.builder_(reg_t[rows], tgt_t[rows]))
 
-        tcfg = dataclasses.replace(
-            p.train,
-            seed=self.seeds_["train"],
-            device=self.config.device,
-            progress=self.config.progress,
-        )
-        self.train_result_ = train_classifier(
-            self.net_, forward, self.labels_, train_rows, None, tcfg
-        )
-        self.net_ = self.train_result_.model.eval()
+        self.net_ = self.train_net(self.net_, forward, train_rows, p.train)
         log.info(
             "cnngrn: %d features per pair, %d readable edges",
             self.builder_.length,

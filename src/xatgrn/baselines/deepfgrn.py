@@ -49,7 +49,7 @@ from torch import Tensor, nn
 from xatgrn.baselines._base import PairBaseline
 from xatgrn.baselines.dggan import DGGANConfig, DGGANEmbedder
 from xatgrn.evaluate.methods import MethodSpec, register_method
-from xatgrn.train import TrainConfig, torch_seed, train_classifier
+from xatgrn.train import TrainConfig, torch_seed
 from xatgrn.utils import resolve_device
 
 log = logging.getLogger(__name__)
@@ -217,12 +217,8 @@ class DeepFGRN(PairBaseline):
         def forward(rows: Tensor) -> Tensor:
             return net(reg_t[rows].to(device), tgt_t[rows].to(device))
 
-        tcfg = dataclasses.replace(
-            p.train, seed=self.seeds_["train"], device=cfg.device, progress=cfg.progress
-        )
-        result = train_classifier(net, forward, self.labels_, train_rows, None, tcfg)
-        self.net_ = result.model.eval()
-        self.train_result_ = result
+        self.net_ = self.train_net(net, forward, train_rows, p.train)
+        result = self.train_result_
         log.info(
             "DeepFGRN: DGGAN %.1f s on %d edges; classifier %d epochs (best %d) in %.1f s",
             self.embedder_.fit_seconds_,

@@ -53,7 +53,6 @@ so the graph part uses DGCN-style values):
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import warnings
 from dataclasses import dataclass, field
@@ -68,7 +67,7 @@ from xatgrn.baselines._base import PairBaseline
 from xatgrn.errors import input_error
 from xatgrn.evaluate.methods import MethodSpec, register_method
 from xatgrn.graph.conv import fast_dropout
-from xatgrn.train import TrainConfig, torch_seed, train_classifier
+from xatgrn.train import TrainConfig, torch_seed
 from xatgrn.utils import resolve_device
 
 log = logging.getLogger(__name__)
@@ -339,15 +338,8 @@ class DGCGRN(PairBaseline):
             h = net.encode(x, prox)
             return net.classify(h, reg_t[rows].to(device), tgt_t[rows].to(device))
 
-        tcfg = dataclasses.replace(
-            p.train,
-            seed=self.seeds_["train"],
-            device=self.config.device,
-            progress=self.config.progress,
-        )
-        result = train_classifier(net, forward, self.labels_, train_rows, None, tcfg)
-        self.net_ = result.model.eval()
-        self.train_result_ = result
+        self.net_ = self.train_net(net, forward, train_rows, p.train)
+        result = self.train_result_
         with torch.no_grad():
             self._h = self.net_.encode(x, prox)  # node embeddings, computed once for prediction
         log.info(

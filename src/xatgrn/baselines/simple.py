@@ -40,7 +40,6 @@ Choices where method.md is silent (documented, configurable in each ``*Config``)
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -54,7 +53,7 @@ from torch import nn
 from xatgrn.baselines._base import PairBaseline
 from xatgrn.data.schema import ACTIVATION, NONE
 from xatgrn.evaluate.methods import MethodSpec, register_method
-from xatgrn.train import TrainConfig, predict_logits, torch_seed, train_classifier
+from xatgrn.train import TrainConfig, predict_logits, torch_seed
 from xatgrn.utils import resolve_device
 
 log = logging.getLogger(__name__)
@@ -466,16 +465,7 @@ class SVDMLPBaseline(_ExpressionFeatures):
         def forward(rows: torch.Tensor) -> torch.Tensor:
             return self.net_(x[rows.to(device)])
 
-        tcfg = dataclasses.replace(
-            p.train,
-            seed=self.seeds_["train"],
-            device=self.config.device,
-            progress=self.config.progress,
-        )
-        self.train_result_ = train_classifier(
-            self.net_, forward, self.labels_, train_rows, None, tcfg
-        )
-        self.net_ = self.train_result_.model.cpu().eval()
+        self.net_ = self.train_net(self.net_, forward, train_rows, p.train).cpu()
 
     def _proba(self, reg: np.ndarray, tgt: np.ndarray) -> np.ndarray:
         x = torch.as_tensor(self._features(reg, tgt), dtype=torch.float32)
