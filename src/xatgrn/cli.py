@@ -422,6 +422,61 @@ def analyze_cmd(
 _PROFILE_CHOICES = ("paper", "fast")
 
 
+def _option(*decls, **defaults):
+    """A click option declared once and reused by several commands; call it to get the
+    decorator, overriding any keyword (``help``, ``default``, ``required``) for that command."""
+
+    def make(**override):
+        return click.option(*decls, **{**defaults, **override})
+
+    return make
+
+
+_expression_option = _option(
+    "--expression",
+    "-e",
+    type=click.Path(dir_okay=False),
+    help="Expression matrix: .csv/.tsv/.txt (optionally .gz) or .h5ad.",
+)
+_regulations_option = _option(
+    "--regulations",
+    "-r",
+    type=click.Path(dir_okay=False),
+    help="Prior network: regulator,target,type (or BEELINE / decoupler layouts).",
+)
+_orientation_option = _option(
+    "--orientation",
+    type=click.Choice(["auto", "genes-by-samples", "samples-by-genes"]),
+    default="auto",
+    show_default=True,
+    help="Layout of the expression matrix; auto matches ids against the prior's genes.",
+)
+_strict_option = _option(
+    "--strict",
+    is_flag=True,
+    help="Fail (instead of warn and drop) when prior genes are missing from the expression.",
+)
+_profile_option = _option(
+    "--profile",
+    type=click.Choice(_PROFILE_CHOICES),
+    default="paper",
+    show_default=True,
+    help="Named defaults: paper settings or a cheaper 'fast' profile.",
+)
+_preprocessing_option = _option(
+    "--preprocessing", type=click.Choice(["none", "log2_minmax"]), default=None
+)
+_epochs_option = _option(
+    "--epochs", type=int, default=None, help="Classifier epochs (overrides the profile)."
+)
+_graph_epochs_option = _option(
+    "--graph-epochs", type=int, default=None, help="Maximum DUPLEX epochs (overrides the profile)."
+)
+_device_option = _option(
+    "--device", default="auto", show_default=True, help="auto (CUDA when present), cpu, cuda."
+)
+
+
 def _fit_config(profile: str, **opts):
     """Build a FitConfig from a named profile plus the CLI's explicit overrides."""
     import dataclasses
@@ -468,9 +523,7 @@ def _cv_options(func):
             show_default=True,
             help="Base seed; repetition r uses seed + r.",
         ),
-        click.option(
-            "--profile", type=click.Choice(_PROFILE_CHOICES), default="paper", show_default=True
-        ),
+        _profile_option(),
         click.option(
             "--out",
             "-o",
@@ -525,21 +578,9 @@ def _cv_options(func):
             default=None,
             help="DUPLEX embedding width: an integer or 'reference' (default: the profile's).",
         ),
-        click.option(
-            "--epochs", type=int, default=None, help="Classifier epochs (overrides the profile)."
-        ),
-        click.option(
-            "--graph-epochs",
-            type=int,
-            default=None,
-            help="Maximum DUPLEX epochs (overrides the profile).",
-        ),
-        click.option(
-            "--device",
-            default="auto",
-            show_default=True,
-            help="auto (CUDA when present), cpu, cuda.",
-        ),
+        _epochs_option(),
+        _graph_epochs_option(),
+        _device_option(),
         click.option(
             "--paper-table",
             type=click.Path(),
@@ -643,25 +684,10 @@ def _cv_base(opts, protocol: str):
 @click.option(
     "--dataset", default=None, help="Benchmark dataset name (see `xatgrn datasets list`)."
 )
-@click.option(
-    "--expression",
-    "-e",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Or: your expression table.",
-)
-@click.option(
-    "--regulations",
-    "-r",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Or: your typed prior network.",
-)
-@click.option(
-    "--preprocessing",
-    type=click.Choice(["none", "log2_minmax"]),
-    default=None,
-    help="Expression transform (default: the dataset's reference; none for your files).",
+@_expression_option(help="Or: your expression table.")
+@_regulations_option(help="Or: your typed prior network.")
+@_preprocessing_option(
+    help="Expression transform (default: the dataset's reference; none for your files)."
 )
 @click.option(
     "--protocol",
@@ -780,44 +806,15 @@ def benchmark_command(ctx, datasets, protocols, methods, report_only, **opts):
 
 
 @cli.command()
-@click.option(
-    "--expression",
-    "-e",
-    required=True,
-    type=click.Path(),
-    help="Expression table (CSV/TSV[.gz], .h5ad).",
-)
-@click.option(
-    "--regulations",
-    "-r",
-    required=True,
-    type=click.Path(),
-    help="Prior network (regulator, target, type).",
-)
+@_expression_option(required=True)
+@_regulations_option(required=True)
 @click.option("--out", "-o", required=True, type=click.Path(), help="Model directory to write.")
-@click.option(
-    "--orientation",
-    type=click.Choice(["auto", "genes-by-samples", "samples-by-genes"]),
-    default="auto",
-    show_default=True,
-)
-@click.option(
-    "--strict",
-    is_flag=True,
-    help="Error (instead of warn and drop) when prior genes are absent from the expression.",
-)
-@click.option(
-    "--profile",
-    type=click.Choice(_PROFILE_CHOICES),
-    default="paper",
-    show_default=True,
-    help="Named defaults: paper settings or a cheaper 'fast' profile.",
-)
-@click.option(
-    "--preprocessing",
-    type=click.Choice(["none", "log2_minmax"]),
-    default=None,
-    help="Expression transform (default none; the benchmark's reference uses log2_minmax for E. coli / human).",
+@_orientation_option()
+@_strict_option()
+@_profile_option()
+@_preprocessing_option(
+    help="Expression transform (default none; the benchmark's reference uses log2_minmax "
+    "for E. coli / human)."
 )
 @click.option(
     "--holdout",
@@ -844,12 +841,10 @@ def benchmark_command(ctx, datasets, protocols, methods, report_only, **opts):
     default=None,
     help="Expression tokens per gene ('auto' or an integer; 1 = reference behaviour).",
 )
-@click.option("--epochs", type=int, default=None, help="Classifier epochs.")
-@click.option("--graph-epochs", type=int, default=None, help="Maximum DUPLEX epochs.")
+@_epochs_option()
+@_graph_epochs_option()
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option(
-    "--device", default="auto", show_default=True, help="auto (CUDA when present), cpu, cuda."
-)
+@_device_option()
 @click.option("--force", is_flag=True, help="Overwrite an existing model directory.")
 @click.pass_context
 def fit(ctx, expression, regulations, out, orientation, strict, profile, force, **opts):
@@ -1041,32 +1036,10 @@ def demo(ctx, out, genes, samples, seed, force):
 
 # --- commands: validate (data.io) ---------------------------------------------------------
 @cli.command("validate")
-@click.option(
-    "--expression",
-    "expression",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Expression matrix: .csv/.tsv/.txt (optionally .gz) or .h5ad.",
-)
-@click.option(
-    "--regulations",
-    "regulations",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Prior network: regulator,target,type (or BEELINE / decoupler layouts).",
-)
-@click.option(
-    "--orientation",
-    type=click.Choice(["auto", "genes-by-samples", "samples-by-genes"]),
-    default="auto",
-    show_default=True,
-    help="Layout of the expression matrix; auto matches ids against the prior's genes.",
-)
-@click.option(
-    "--strict",
-    is_flag=True,
-    help="Fail (instead of warn and drop) when prior genes are missing from the expression.",
-)
+@_expression_option(required=True)
+@_regulations_option(required=True)
+@_orientation_option()
+@_strict_option()
 @click.option(
     "--on-conflict",
     type=click.Choice(["last", "error", "drop"]),
