@@ -3,8 +3,8 @@
 # Usage there: LIMIT=330 GW=10 CW=6 bash benchmarks/device/grid.sh; results come back as $OUT/cv.tgz.
 # Device run: GPU workers on the human sets, CPU workers on the E. coli sets; tar results.
 set -u
-export PYTHONPATH=$PWD/src PYTHONUNBUFFERED=1 XATGRN_NO_PROGRESS=1 XATGRN_DATA_DIR=$PWD/devdata
-export XATGRN_DATA_DIR=$PWD/devrun/fgrn  # copy ../shared/data/fgrn here and carry devrun OMP_NUM_THREADS=1
+export PYTHONPATH=$PWD/src PYTHONUNBUFFERED=1 XATGRN_NO_PROGRESS=1 OMP_NUM_THREADS=1
+export XATGRN_DATA_DIR=$PWD/devrun/fgrn  # copy ../shared/data/fgrn here and carry devrun
 LIMIT=${LIMIT:-360}
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
 python3 -c "import torch, pandas, torch_geometric as g; print(torch.__version__, pandas.__version__, g.__version__)"
