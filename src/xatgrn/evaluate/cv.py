@@ -256,6 +256,11 @@ def benchmark_data(name: str, data_dir: str | Path | None = None) -> CVData:
 
     spec = get_spec(name)
     ds = load_dataset(name, data_dir, preprocess=False)
+    log.info(
+        "%s: raw values loaded; the reference preprocessing (%s) is applied inside each fit",
+        name,
+        spec.preprocessing,
+    )
     return cv_data(
         ds,
         preprocessing=spec.preprocessing,
