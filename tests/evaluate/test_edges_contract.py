@@ -72,6 +72,7 @@ def test_baseline_without_graph_edges_uses_training_edges_only(data):
     proba = m.predict_proba(pairs[["regulator", "target"]].head(7))
     assert proba.shape == (7, 3)
     np.testing.assert_allclose(proba.sum(1), 1.0)
+    assert m.predict_proba(pairs[["regulator", "target"]].head(0)).shape == (0, 3)
 
 
 def test_method_record_holds_baseline_params_and_keeps_xatgrn_keys_stable():

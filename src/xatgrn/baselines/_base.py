@@ -133,6 +133,8 @@ class PairBaseline:
             pairs = pd.DataFrame(list(pairs), columns=["regulator", "target"])
         reg = self.positions(pairs["regulator"], "regulator")
         tgt = self.positions(pairs["target"], "target")
+        if len(reg) == 0:  # no pairs: nothing to run the model on
+            return np.empty((0, 3))
         proba = np.asarray(self._proba(reg, tgt), dtype=np.float64)
         if proba.shape != (len(reg), 3):
             raise RuntimeError(f"{self.name}._proba returned shape {proba.shape}")

@@ -49,7 +49,7 @@ from torch import Tensor, nn
 from xatgrn.baselines._base import PairBaseline
 from xatgrn.baselines.dggan import DGGANConfig, DGGANEmbedder
 from xatgrn.evaluate.methods import MethodSpec, register_method
-from xatgrn.train import TrainConfig, torch_seed
+from xatgrn.train import TrainConfig, predict_logits, torch_seed
 from xatgrn.utils import resolve_device
 
 log = logging.getLogger(__name__)
@@ -230,17 +230,14 @@ class DeepFGRN(PairBaseline):
 
     def _proba(self, reg: np.ndarray, tgt: np.ndarray) -> np.ndarray:
         device = self.net_.expression.device
-        out = []
-        with torch.no_grad():
-            for r, t in zip(
-                torch.split(torch.as_tensor(reg), 8192),
-                torch.split(torch.as_tensor(tgt), 8192),
-                strict=True,
-            ):
-                out.append(torch.softmax(self.net_(r.to(device), t.to(device)), 1))
-        if not out:
-            return np.empty((0, 3))
-        return torch.cat(out).float().cpu().numpy()
+        reg_t, tgt_t = torch.as_tensor(reg), torch.as_tensor(tgt)
+        logits = predict_logits(
+            lambda rows: self.net_(reg_t[rows].to(device), tgt_t[rows].to(device)),
+            np.arange(len(reg)),
+            8192,
+            self.net_,
+        )
+        return torch.softmax(logits, 1).numpy()
 
 
 register_method(
