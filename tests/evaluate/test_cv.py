@@ -138,6 +138,30 @@ def test_interrupt_keeps_finished_folds_and_never_leaves_a_partial_file(
     assert sorted(p.name for p in folder.iterdir()) == ["rep0_fold0.json"]
 
 
+def test_serial_run_fits_each_embedding_when_its_fold_comes(data, tmp_path, monkeypatch):
+    """Serially, an interrupt during the first fold has fitted only that fold's embedding (the
+    others are not fitted up front), and the cached one is reused by the resumed run."""
+    fits = []
+    real_fit = DuplexEmbedder.fit
+    monkeypatch.setattr(
+        DuplexEmbedder, "fit", lambda s, *x, **k: fits.append(1) or real_fit(s, *x, **k)
+    )
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    real = cvmod.fit_predict
+    monkeypatch.setattr(cvmod, "fit_predict", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_cv(data, tmp_path, cv=tiny_cv(), config=tiny_fit(), report=False, **QUIET)
+    assert len(fits) == 1
+    monkeypatch.setattr(cvmod, "fit_predict", real)
+    res = run_cv(data, tmp_path, cv=tiny_cv(), config=tiny_fit(), report=False, **QUIET)
+    assert len(res["computed"]) == 3 and len(fits) == 3  # fold 0's embedding came from the cache
+    first = json.loads(fold_path(tmp_path, "simulated", "inductive", "xatgrn", 0, 0).read_text())
+    assert first["graph"]["source"] == "cache"
+
+
 def test_changed_settings_refuse_to_mix_with_finished_folds(data, tmp_path):
     out = tmp_path / "run"
     cv1 = tiny_cv(folds=2)

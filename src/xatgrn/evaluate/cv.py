@@ -989,7 +989,10 @@ def run_experiments(
     if skipped:
         log.info("resuming: %d finished fold(s) skipped", len(skipped))
     log.info(
-        "%d fold(s) to run, %d graph embedding(s) to fit", len(fold_payloads), len(embed_payloads)
+        "%d fold(s) to run, %d graph embedding(s) to fit%s",
+        len(fold_payloads),
+        len(embed_payloads),
+        " first" if parallel else " as their folds come",
     )
     computed: list[str] = []
 
@@ -1012,16 +1015,20 @@ def run_experiments(
             record["timings"]["total_s"],
         )
 
-    # Phase 1 fits each missing embedding once; phase 2 runs the folds, which load them.
+    # In parallel, phase 1 fits each missing embedding once (two concurrent folds sharing one
+    # would both fit it); phase 2 runs the folds, which load them. Serially there is no such
+    # race, so each fold fits (and caches) its own embedding when it comes: fold files appear
+    # from the first fold on instead of after every embedding of the run.
     executor = _Executor(shared, workers=workers, dask=dask)
     try:
-        executor.map(
-            _embed_task,
-            list(embed_payloads.values()),
-            lambda _: None,
-            desc="graph embeddings",
-            show=progress_bar,
-        )
+        if parallel:
+            executor.map(
+                _embed_task,
+                list(embed_payloads.values()),
+                lambda _: None,
+                desc="graph embeddings",
+                show=progress_bar,
+            )
         executor.map(_fold_task, fold_payloads, write, desc="folds", show=progress_bar)
     finally:
         executor.close()
