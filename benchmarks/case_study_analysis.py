@@ -57,7 +57,7 @@ def edge_set(df: pd.DataFrame) -> set[tuple[str, str]]:
 
 def analyze_network(path: Path, lib, paper: dict) -> tuple[dict[str, Any], Any]:
     from xatgrn.analysis.enrichment import ora
-    from xatgrn.analysis.report import AnalysisConfig, analyze
+    from xatgrn.analysis.pipeline import AnalysisConfig, analyze
     from xatgrn.data.datasets import load_dataset
     from xatgrn.data.edgelist import read_edge_list
 
@@ -109,7 +109,7 @@ def analyze_network(path: Path, lib, paper: dict) -> tuple[dict[str, Any], Any]:
 
 def analyze_all(out: Path, paper: dict) -> None:
     from xatgrn.analysis.genesets import load_library
-    from xatgrn.analysis.report import write_report
+    from xatgrn.analysis.report import write_analysis_report
     from xatgrn.data.edgelist import read_edge_list
 
     paths = sorted((out / "networks").glob("*_seed*.tsv.gz"))
@@ -189,7 +189,7 @@ def analyze_all(out: Path, paper: dict) -> None:
     write_json(out / "comparison.json", summary)
     (out / "comparison.md").write_text(render_markdown(summary))
     if primary is not None:
-        write_report(
+        write_analysis_report(
             primary,
             out / "report",
             note=note_text(summary),

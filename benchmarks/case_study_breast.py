@@ -48,7 +48,8 @@ PAPER = {
 def infer_one(name: str, seed: int, top_k: int, profile: str, scratch: Path) -> dict:
     """Fit on ``name`` with ``seed``; write the top-k network; return the run record."""
     from xatgrn.data.datasets import load_dataset
-    from xatgrn.model.estimator import PROFILES, XATGRN
+    from xatgrn.model.config import FIT_PROFILES
+    from xatgrn.model.estimator import XATGRN
 
     run_dir = OUT / "networks"
     net_path = run_dir / f"{name}_seed{seed}.tsv.gz"
@@ -58,7 +59,7 @@ def infer_one(name: str, seed: int, top_k: int, profile: str, scratch: Path) -> 
         return json.loads(rec_path.read_text())
     ds = load_dataset(name)
     cfg = dataclasses.replace(
-        PROFILES[profile](),
+        FIT_PROFILES[profile](),
         n_negatives=int(ds.metadata["n_negatives"]),
         preprocessing=ds.metadata["preprocessing"],
         holdout=0.2,
@@ -72,7 +73,8 @@ def infer_one(name: str, seed: int, top_k: int, profile: str, scratch: Path) -> 
     rule = model.selection(top=top_k)
     meta = {"dataset": name, "seed": seed, "profile": profile, "selection": rule}
     t1 = time.perf_counter()
-    n = model.write_network(net_path, top=top_k, metadata=meta)
+    selected = model.write_network(net_path, top=top_k, metadata=meta)
+    n = selected["n_selected"]
     predict_s = time.perf_counter() - t1
     record = {
         "dataset": name,
@@ -83,7 +85,7 @@ def infer_one(name: str, seed: int, top_k: int, profile: str, scratch: Path) -> 
         "n_genes": len(model.genes_),
         "n_prior_edges": len(model.prior_),
         "holdout_metrics": model.holdout_metrics_,
-        "selection": model.last_selection_,
+        "selection": {**meta, **selected},
         "seconds": {"fit": fit_s, "predict": predict_s},
         "peak_rss_mb": peak_rss_mb(),
         "environment": environment(),

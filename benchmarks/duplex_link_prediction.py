@@ -59,8 +59,8 @@ def simulated_graph(seed: int = 0, n_genes: int = 1500) -> tuple[np.ndarray, int
 
 def split(ei: np.ndarray, n: int, seed: int, frac: float = 0.15) -> dict[str, np.ndarray]:
     """Hold out ``frac`` of the linked pairs (both directions) + as many non-edges."""
-    from xatgrn.graph.duplex import _sample_non_edges
     from xatgrn.graph.hermitian import hermitian_edges
+    from xatgrn.graph.training import sample_non_edges
 
     t = torch.as_tensor(ei)
     pairs, state = hermitian_edges(t, n)
@@ -72,7 +72,7 @@ def split(ei: np.ndarray, n: int, seed: int, frac: float = 0.15) -> dict[str, np
     held = np.isin(und, pairs[0, test] * n + pairs[1, test]) & (ei[0] != ei[1])
     keys = torch.unique(torch.cat([t[0] * n + t[1], t[1] * n + t[0]]))
     gen = torch.Generator().manual_seed(seed)
-    neg = _sample_non_edges(keys, n, test.size, gen).numpy()
+    neg = sample_non_edges(keys, n, test.size, gen).numpy()
     # orient each held-out one-way pair along its edge (state 0 forward, 1 reverse)
     tp, ts = pairs[:, test], state[test]
     oriented = np.where(ts == 1, tp[::-1], tp)
@@ -108,7 +108,7 @@ def _auroc(y: np.ndarray, s: np.ndarray) -> float:
 def evaluate(
     name: str, ei: np.ndarray, n: int, config: str, seed: int, device: str
 ) -> dict[str, Any]:
-    from xatgrn.graph import PROFILES, DuplexEmbedder, duplex_config
+    from xatgrn.graph import DUPLEX_PROFILES, DuplexEmbedder, duplex_config
 
     sp = split(ei, n, seed)
     train, test, neg, ori = sp["train"], sp["test"], sp["neg"], sp["oriented"]
@@ -152,7 +152,7 @@ def evaluate(
     res: dict[str, Any] = {
         "graph": name,
         "config": config,
-        "settings": {**PROFILES[profile], **extra},
+        "settings": {**DUPLEX_PROFILES[profile], **extra},
         "seed": seed,
         "nodes": n,
         "edges": int(ei.shape[1]),

@@ -92,7 +92,7 @@ class PlainDualGAT(torch.nn.Module):
 
 
 def _plain_losses(amp, ph, src, dst, target, weight):
-    from xatgrn.graph.hermitian import NONE, STATE_VALUES
+    from xatgrn.graph.hermitian import STATE_VALUES, PairState
 
     au, av = amp[src], amp[dst]
     delta = (ph[src] - ph[dst]) * (math.pi / 2)
@@ -101,7 +101,7 @@ def _plain_losses(amp, ph, src, dst, target, weight):
     r = torch.tensor([[v.real, v.imag] for v in STATE_VALUES])
     logits = -torch.sqrt((re[:, None] - r[:, 0]) ** 2 + (im[:, None] - r[:, 1]) ** 2 + 1e-9)
     l_d = (torch.nn.functional.cross_entropy(logits, target, reduction="none") * weight).sum()
-    link = (target != NONE).float()
+    link = (target != PairState.ABSENT).float()
     conn = (au * av).sum(-1)
     l_c = (
         torch.nn.functional.binary_cross_entropy_with_logits(conn, link, reduction="none") * weight
@@ -111,8 +111,8 @@ def _plain_losses(amp, ph, src, dst, target, weight):
 
 def time_plain(ei: np.ndarray, n: int, epochs: int, seed: int = 0) -> list[float]:
     """Seconds per epoch (training step + validation pass) of the plain dual GAT."""
-    from xatgrn.graph.duplex import _sample_non_edges
-    from xatgrn.graph.hermitian import NONE, hermitian_edges
+    from xatgrn.graph.hermitian import PairState, hermitian_edges
+    from xatgrn.graph.training import sample_non_edges
 
     torch.manual_seed(seed)
     t = torch.as_tensor(ei)
@@ -127,9 +127,9 @@ def time_plain(ei: np.ndarray, n: int, epochs: int, seed: int = 0) -> list[float
     times = []
     for _ in range(epochs):
         t0 = time.perf_counter()
-        neg = _sample_non_edges(sym, n, pairs.shape[1], gen)
+        neg = sample_non_edges(sym, n, pairs.shape[1], gen)
         src, dst = torch.cat([pairs[0], neg[0]]), torch.cat([pairs[1], neg[1]])
-        target = torch.cat([state, torch.full((neg.shape[1],), NONE)])
+        target = torch.cat([state, torch.full((neg.shape[1],), int(PairState.ABSENT))])
         weight = torch.full((src.numel(),), 1.0 / src.numel())
         model.train()
         opt.zero_grad()
@@ -153,7 +153,7 @@ def time_xatgrn(
 ) -> list[float]:
     """Seconds per epoch of DuplexEmbedder.fit (its own per-epoch clock), no early stop."""
     from xatgrn.graph import DuplexEmbedder, duplex_config
-    from xatgrn.graph import duplex as dmod
+    from xatgrn.graph import encoder as dmod
 
     cfg = duplex_config(profile, max_epochs=epochs, patience=epochs + 1, progress=False)
     original = dmod.DuplexEncoder.forward
@@ -173,13 +173,13 @@ def time_xatgrn(
 
 def full_fit(ei: np.ndarray, n: int, profile: str) -> dict[str, Any]:
     """One fit with early stopping under a named profile of the library."""
-    from xatgrn.graph import PROFILES, DuplexEmbedder, duplex_config
+    from xatgrn.graph import DUPLEX_PROFILES, DuplexEmbedder, duplex_config
 
     emb = DuplexEmbedder(duplex_config(profile, progress=False)).fit(ei, n)
     steps = np.diff([0.0] + [h["seconds"] for h in emb.history_])
     return {
         "profile": profile,
-        "settings": PROFILES[profile],
+        "settings": DUPLEX_PROFILES[profile],
         "epochs": emb.n_epochs_,
         "best_epoch": emb.best_epoch_,
         "fit_seconds": emb.fit_seconds_,

@@ -23,12 +23,13 @@ OUT = RESULTS / "fit_holdout"
 
 def run_one(name: str, profile: str, seed: int, holdout: float) -> dict:
     from xatgrn.data.datasets import load_dataset
-    from xatgrn.model.estimator import PROFILES, XATGRN
+    from xatgrn.model.config import FIT_PROFILES
+    from xatgrn.model.estimator import XATGRN
 
     ds = load_dataset(name)
     spec = ds.metadata
     cfg = dataclasses.replace(
-        PROFILES[profile](),
+        FIT_PROFILES[profile](),
         n_negatives=int(spec["n_negatives"]),
         preprocessing=spec["preprocessing"],
         holdout=holdout,

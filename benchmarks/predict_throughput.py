@@ -36,7 +36,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from xatgrn.data.datasets import load_dataset
-    from xatgrn.model.estimator import XATGRN, FitConfig
+    from xatgrn.model.config import FitConfig
+    from xatgrn.model.estimator import XATGRN
 
     if args.model:
         model, trained = XATGRN.load(args.model), "loaded"
@@ -57,7 +58,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             n_rows = model.write_network(
                 f"{tmp}/network.tsv.gz", top=args.top, batch_size=args.batch_size
-            )
+            )["n_selected"]
     else:
         n_rows = len(model.predict_network(top=args.top, batch_size=args.batch_size))
     secs = time.perf_counter() - t0

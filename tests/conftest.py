@@ -72,9 +72,11 @@ def inductive_spy_cv(tmp_path):
     """
 
     def run(data, factory, folds: int = 3):
-        from xatgrn.evaluate.cv import CVConfig, Experiment, repetition_pairs, run_experiments
-        from xatgrn.evaluate.methods import MethodSpec
-        from xatgrn.model.estimator import smoke_profile
+        from xatgrn.evaluate.experiment import Experiment
+        from xatgrn.evaluate.protocols import CVConfig, repetition_pairs
+        from xatgrn.evaluate.runner import run_experiments
+        from xatgrn.methods import MethodSpec
+        from xatgrn.model.config import smoke_profile
 
         spec = MethodSpec("spy", "spy", factory=factory, uses_graph=False, uses_edges=True)
         cv = CVConfig(protocol="inductive", repeats=1, folds=folds)

@@ -8,7 +8,8 @@ from pathlib import Path
 import torch
 
 from xatgrn.data.synthetic import simulate
-from xatgrn.model.estimator import XATGRN, fast_profile
+from xatgrn.model.config import fast_profile
+from xatgrn.model.estimator import XATGRN
 
 print("torch", torch.__version__, "cuda", torch.cuda.is_available(), flush=True)
 d = simulate(n_genes=150, n_samples=60, seed=0)

@@ -1,6 +1,6 @@
 """``xatgrn demo``: the embedded default run — no files needed, about a minute on a laptop CPU.
 
-Simulates a skewed-degree signed GRN with kinetic expression, fits XATGRN (``fast`` profile) with a
+Simulates a skewed-degree signed GRN with kinetic expression, fits the default XATGRN model with a
 stratified 20 % of labelled pairs held out (held-out edges never reach the graph embedding or the
 classifier), prints held-out metrics, and writes the data, the model and the predicted network.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from xatgrn.data.io import write_expression, write_regulations
 from xatgrn.data.synthetic import simulate
 from xatgrn.errors import input_error
-from xatgrn.model.estimator import XATGRN, fast_profile
+from xatgrn.model.signed import SignedConfig, SignedXATGRN
 from xatgrn.utils import atomic_write
 
 
@@ -45,14 +45,14 @@ def run_demo(
         f"simulated {n_genes} genes x {n_samples} samples, {len(data.regulations)} regulations "
         f"({counts.get('activation', 0)} activation, {counts.get('repression', 0)} repression)"
     )
-    model = XATGRN(fast_profile(holdout=0.2, seed=seed, progress=progress))
+    model = SignedXATGRN(SignedConfig(holdout=0.2, seed=seed, progress=progress))
     model.fit(data.expression, data.regulations)
     m = model.holdout_metrics_
     echo(f"fitted in {model.fit_seconds_:.1f} s; held-out pairs (20%, never seen in training):")
     for key in ("accuracy", "auroc_macro_ovr", "auroc_ovo", "f1", "mcc", "auroc_edge"):
         echo(f"  {key:<16} {m[key]:.3f}")
     model.save(out / "model", overwrite=force)
-    n_scored = model.write_network(out / "predicted_network.tsv")
+    n_scored = model.write_network(out / "predicted_network.tsv")["n_selected"]
     summary = {
         "seed": seed,
         "n_genes": n_genes,

@@ -40,3 +40,13 @@ def input_error(
     msg = f"{prefix}: {problem}" if prefix else problem
     msg = msg.rstrip(".") + f". Fix: {fix}"
     return XatgrnInputError(msg)
+
+
+class NotFittedError(XatgrnInputError, AttributeError):
+    """An estimator was asked to predict (or save) before it was fitted: the one such error.
+
+    Subclasses ``AttributeError`` too, as scikit-learn's ``NotFittedError`` does.
+    """
+
+    def __init__(self, name: str, fix: str) -> None:
+        super().__init__(f"this {name} model is not fitted. Fix: {fix}")

@@ -1,4 +1,5 @@
-"""A small simulated case for the report and CLI tests: prior, fake predicted list, toy GMT."""
+"""Cases for the analysis tests: a hand-made tiny one (numbers checked by hand) and a small
+simulated one (prior, fake predicted list, toy GMT) for the report and CLI tests."""
 
 from __future__ import annotations
 
@@ -6,7 +7,38 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from xatgrn.analysis.gmt import GeneSetLibrary
 from xatgrn.data.synthetic import simulate
+
+
+def typed(rows: str, scored: bool = False) -> pd.DataFrame:
+    """'A>B+ A>C- ...' -> regulator, target, type (+ descending scores when ``scored``)."""
+    parsed = [(r.split(">")[0], r.split(">")[1][:-1], r[-1]) for r in rows.split()]
+    df = pd.DataFrame(
+        {
+            "regulator": [p[0] for p in parsed],
+            "target": [p[1] for p in parsed],
+            "type": ["activation" if p[2] == "+" else "repression" for p in parsed],
+        }
+    )
+    if scored:
+        df["score"] = np.linspace(0.9, 0.4, len(df))
+    return df
+
+
+@pytest.fixture(scope="session")
+def tiny_case() -> dict:
+    """Prior, prediction and a 3-set library small enough to check every number by hand.
+
+    Prediction vs prior: A>B (same type), A>C (type differs), B>C are prior-supported;
+    A>E, E>F, E>B are novel. Total degrees: predicted A 3, B 3, E 3, C 2, F 1; prior A 3, B 3,
+    C 2, D 2; novel E 3, A 1, B 1, F 1.
+    """
+    return {
+        "prior": typed("A>B+ A>C- B>C+ D>A+ D>B-"),
+        "predicted": typed("A>B+ A>C+ A>E+ E>F- E>B- B>C+", scored=True),
+        "library": GeneSetLibrary("lib", {"S1": ("A", "B"), "S2": ("E", "F", "X"), "S3": ("C",)}),
+    }
 
 
 def fake_prediction(prior: pd.DataFrame, genes: list[str], seed: int = 0) -> pd.DataFrame:
@@ -33,6 +65,7 @@ def fake_prediction(prior: pd.DataFrame, genes: list[str], seed: int = 0) -> pd.
     df["rank"] = np.arange(1, len(df) + 1)
     key = pd.MultiIndex.from_frame(df[["regulator", "target"]])
     df["in_prior"] = key.isin(pd.MultiIndex.from_frame(prior[["regulator", "target"]]))
+    df["known_regulator"] = df["regulator"].isin(prior["regulator"])
     return df.reset_index(drop=True)
 
 

@@ -1,4 +1,8 @@
-"""analyze + write_report on a small simulated case: tables, summary, self-contained HTML."""
+"""write_analysis_report: the files, their content, the summary, refusing to overwrite.
+
+(Named test_analysis_report.py, not test_report.py: tests/evaluate has a test_report.py and
+the test folders are not packages.)
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ import pandas as pd
 import pytest
 
 from xatgrn.analysis.gmt import read_gmt
-from xatgrn.analysis.report import AnalysisConfig, analyze, write_report
+from xatgrn.analysis.pipeline import AnalysisConfig, analyze
+from xatgrn.analysis.report import write_analysis_report
 from xatgrn.errors import XatgrnInputError
 
 
@@ -23,38 +28,103 @@ def report(toy_case, tmp_path_factory):
     )
     result = analyze(toy_case["predicted"], toy_case["prior"], [lib], cfg)
     out = tmp_path_factory.mktemp("report") / "rep"
-    html = write_report(result, out, note="Compared with the paper:\n\nline <b>two</b>")
+    html = write_analysis_report(result, out, note="Compared with the paper:\n\nline <b>two</b>")
     return result, out, html
 
 
-def test_analysis_numbers_are_consistent(report, toy_case):
-    result, _, _ = report
-    nets = result.networks
-    assert len(nets.supported) + len(nets.novel) == len(nets.predicted)
-    assert result.summaries["prior"]["edges"] == len(toy_case["prior"])
-    typed = toy_case["predicted"]["predicted_type"] != "none"
-    assert result.summaries["predicted"]["edges"] == int(typed.sum())
-    for name in ("prior", "predicted", "novel"):
-        assert len(result.hubs[name]) <= 4
-    assert result.hub_overlaps["prior_vs_predicted"]["shared"] <= 4
-    assert ("hubs", "toy") in result.enrichment
+@pytest.fixture(scope="module")
+def tiny_report(tiny_case, tmp_path_factory):
+    t = tiny_case
+    cfg = AnalysisConfig(top_k=2, lists=("hubs",), figure_formats=("png", "svg"))
+    result = analyze(t["predicted"], t["prior"], [t["library"]], cfg)
+    out = tmp_path_factory.mktemp("tiny") / "rep"
+    return result, out, write_analysis_report(result, out, title="Tiny")
+
+
+def test_tiny_report_tables_by_hand(tiny_report):
+    _, out, html = tiny_report
+    assert html == out / "report.html"
+    hubs = pd.read_csv(out / "hubs.tsv", sep="\t")
+    assert hubs.columns.tolist() == [
+        "network",
+        "rank",
+        "gene",
+        "degree",
+        "in_degree",
+        "out_degree",
+        "activation",
+        "repression",
+    ]
+    assert hubs[["network", "gene", "degree"]].values.tolist() == [
+        ["prior", "A", 3],
+        ["prior", "B", 3],
+        ["predicted", "A", 3],
+        ["predicted", "B", 3],
+        ["novel", "E", 3],
+        ["novel", "A", 1],
+    ]
+    degrees = pd.read_csv(out / "degrees.tsv", sep="\t", index_col=0)
+    assert degrees.loc[
+        "E", ["prior_total", "predicted_in", "predicted_out", "novel_total"]
+    ].tolist() == [0, 1, 2, 3]
+    novel = pd.read_csv(out / "novel_edges.tsv", sep="\t")
+    assert novel[["regulator", "target", "type"]].values.tolist() == [
+        ["A", "E", "activation"],
+        ["E", "F", "repression"],
+        ["E", "B", "repression"],
+    ]
+    assert "in_prior" not in novel.columns
+    sc = pd.read_csv(out / "sign_consistency.tsv", sep="\t")
+    assert sc[sc["network"] == "predicted"][
+        ["regulator", "n_edges", "consistency"]
+    ].values.tolist() == [
+        ["A", 3, 1.0],
+        ["E", 2, 1.0],
+        ["B", 1, 1.0],
+    ]
+    skew = pd.read_csv(out / "degree_skew.tsv", sep="\t")
+    assert skew[["network", "degree"]].values.tolist() == [
+        [net, kind] for net in ("prior", "predicted", "novel") for kind in ("in", "out")
+    ]
+    enrich = pd.read_csv(out / "enrichment_hubs_lib.tsv", sep="\t")
+    assert enrich["term"].tolist() == ["S1"] and enrich["p_value"].tolist() == [0.1]
+
+
+def test_tiny_report_file_list_and_figures(tiny_report):
+    _, out, _ = tiny_report
+    summary = json.loads((out / "summary.json").read_text())
+    figures = [
+        f"figures/{stem}.{fmt}"
+        for stem in ("degree_ccdf", "enrichment_hubs_lib", "hubs", "subnetwork")
+        for fmt in ("png", "svg")
+    ]
+    assert summary["files"] == [
+        "degree_skew.tsv",
+        "degrees.tsv",
+        "enrichment_hubs_lib.tsv",
+        *figures,
+        "hubs.tsv",
+        "novel_edges.tsv",
+        "sign_consistency.tsv",
+        "summary.json",
+        "report.html",
+    ]
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == sorted(
+        summary["files"]
+    )
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<h1>Tiny</h1>" in page and len(re.findall(r"<img ", page)) == 4
 
 
 def test_report_files_and_summary(report):
     result, out, _ = report
-    for name in (
-        "degrees.tsv",
-        "hubs.tsv",
-        "sign_consistency.tsv",
-        "degree_skew.tsv",
-        "novel_edges.tsv",
-    ):
-        assert (out / name).is_file(), name
     hubs = pd.read_csv(out / "hubs.tsv", sep="\t")
     assert set(hubs["network"]) == {"prior", "predicted", "novel"}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["hubs"]["predicted"] == result.hubs["predicted"]["gene"].tolist()
-    assert summary["degree_skew"]["prior"]["out"]["status"] in ("ok", "not enough data")
+    assert summary["degree_skew"]["prior"]["out"] == json.loads(
+        json.dumps(result.skew["prior"]["out"].to_dict())
+    )
     for f in summary["files"]:
         assert (out / f).exists(), f
     enrich = pd.read_csv(out / "enrichment_hubs_toy.tsv", sep="\t")
@@ -74,37 +144,23 @@ def test_html_is_self_contained(report):
         assert f"<h2>{section}" in page
 
 
-def test_refuses_to_overwrite(report):
-    result, out, _ = report
+def test_refuses_to_overwrite_unless_forced(tiny_case, tmp_path):
+    result = analyze(tiny_case["predicted"], None, [], AnalysisConfig(top_k=1, figure_formats=()))
+    out = tmp_path / "rep"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep")
     with pytest.raises(XatgrnInputError, match=r"report folder exists and is not empty.*--force"):
-        write_report(result, out)
+        write_analysis_report(result, out)
+    write_analysis_report(result, out, force=True)
+    assert (out / "mine.txt").read_text() == "keep" and (out / "report.html").is_file()
+    with pytest.raises(XatgrnInputError, match=r"output path is a file.*pass a folder for --out"):
+        write_analysis_report(result, out / "mine.txt")
 
 
-def test_prior_as_prediction_skips_empty_lists(toy_case, tmp_path):
-    lib = read_gmt(toy_case["gmt"])
-    result = analyze(toy_case["prior"], toy_case["prior"], [lib], AnalysisConfig(top_k=3))
-    assert result.networks.novel.empty
-    assert any("novel-hubs" in n and "empty" in n for n in result.notes)
-    assert result.skew["novel"]["in"].status == "not enough data"
+def test_package_exports_resolve():
+    import xatgrn.analysis as analysis
 
-
-def test_no_overlap_with_library_errors_or_skips(toy_case, genesets_dir):
-    from xatgrn.analysis.genesets import load_library
-
-    lib = load_library("MSigDB_Hallmark", genesets_dir)  # human symbols vs g0001...
-    with pytest.raises(XatgrnInputError, match=r"none of the .* genes of list 'hubs'"):
-        analyze(toy_case["predicted"], toy_case["prior"], [lib], AnalysisConfig(lists=("hubs",)))
-    result = analyze(
-        toy_case["predicted"],
-        toy_case["prior"],
-        [lib],
-        AnalysisConfig(lists=("hubs",), on_no_overlap="skip"),
-    )
-    assert not result.enrichment and any("skipped" in n for n in result.notes)
-
-
-def test_bad_config_values():
-    with pytest.raises(XatgrnInputError, match="unknown gene list 'hub'"):
-        AnalysisConfig(lists=("hub",)).validate()
-    with pytest.raises(XatgrnInputError, match="unknown degree"):
-        AnalysisConfig(degree="both").validate()
+    assert analysis.write_analysis_report is write_analysis_report
+    assert analysis.analyze is analyze
+    for name in analysis.__all__:
+        assert getattr(analysis, name) is not None, name

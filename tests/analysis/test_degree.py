@@ -114,12 +114,33 @@ def test_degree_skew_tiny_network_is_not_enough_data():
     assert degree_skew([3] * 50).status == "not enough data"  # one distinct value
 
 
+@pytest.mark.filterwarnings("ignore")  # powerlaw's own runtime warnings, called directly here
 def test_degree_skew_fits_a_heavy_tail():
     rng = np.random.default_rng(0)
     values = rng.zipf(2.5, size=3000)
-    r = degree_skew(values)
-    assert r.status == "ok"
+    r = degree_skew(np.r_[values, [0, 0, 0]])  # zero degrees are not part of the fit
+    assert (r.status, r.n, r.n_distinct) == ("ok", 3000, len(np.unique(values)))
     assert 2.2 < r.alpha < 2.8
-    assert r.xmin >= 1 and r.n_tail >= 10
-    assert r.preferred in ("power_law", "lognormal", "undecided")
-    assert np.isfinite(r.loglikelihood_ratio) and 0 <= r.p_value <= 1
+    # the numbers are the powerlaw package's, on the positive values, discrete, normalised R
+    powerlaw = pytest.importorskip("powerlaw")
+    fit = powerlaw.Fit(values.astype(float), discrete=True, verbose=0)
+    ratio, p = fit.distribution_compare("power_law", "lognormal", normalized_ratio=True)
+    assert (r.alpha, r.xmin, r.loglikelihood_ratio, r.p_value) == (
+        fit.power_law.alpha,
+        fit.power_law.xmin,
+        ratio,
+        p,
+    )
+    assert r.n_tail == int(np.sum(values >= r.xmin))
+    assert r.sigma_alpha == pytest.approx((r.alpha - 1) / np.sqrt(r.n_tail))  # Clauset eq 3.2
+    # a Zipf sample: the power law wins (R > 0) at p < 0.1
+    assert r.loglikelihood_ratio > 0 and r.p_value < 0.1 and r.preferred == "power_law"
+    assert degree_skew(values, significance=r.p_value / 2).preferred == "undecided"
+
+
+def test_degree_skew_prefers_lognormal_for_a_lognormal_sample():
+    values = np.random.default_rng(1).lognormal(1.5, 0.8, size=3000).round() + 1
+    r = degree_skew(values)
+    assert r.loglikelihood_ratio < 0 and r.p_value < 0.1 and r.preferred == "lognormal"
+    assert r.lognormal_mu == pytest.approx(1.5, abs=0.05)
+    assert r.lognormal_sigma == pytest.approx(0.8, abs=0.05)

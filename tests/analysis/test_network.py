@@ -22,6 +22,7 @@ def predicted() -> pd.DataFrame:
             "p_none": [0.1, 0.2, 0.3, 0.4, 0.9],
             "rank": [1, 2, 3, 4, 5],
             "in_prior": [True, False, False, True, False],
+            "known_regulator": [True, True, True, True, True],
         }
     )
 

@@ -16,14 +16,12 @@ from xatgrn.baselines.cnngrn import (
     PairFeatureBuilder,
 )
 from xatgrn.data.synthetic import simulate
-from xatgrn.evaluate.cv import (
-    CVConfig,
-    allowed_edges,
-    cv_data,
-    repetition_pairs,
-)
-from xatgrn.evaluate.methods import get_method
-from xatgrn.model.estimator import smoke_profile
+from xatgrn.data.validate import validate_data
+from xatgrn.evaluate.data import cv_data
+from xatgrn.evaluate.protocols import CVConfig, repetition_pairs
+from xatgrn.evaluate.protocols import readable_edges as allowed_edges
+from xatgrn.methods import get_method
+from xatgrn.model.config import smoke_profile
 from xatgrn.train import TrainConfig
 
 COLS = ["regulator", "target", "label"]
@@ -86,7 +84,7 @@ def test_changing_the_pairs_edge_in_edges_does_not_change_its_features():
     train = np.flatnonzero(pairs["fold"].to_numpy() != 0)
     edges = allowed_edges("inductive", pairs, 0)
     model = CNNGRN(smoke_profile(), TINY).fit_pairs(
-        data.expression, data.regulations, pairs[COLS], train, graph_edges=edges
+        validate_data(data.expression, data.regulations), pairs[COLS], train, graph_edges=edges
     )
     e = model.edges_
     out_deg = e["reg_idx"].map(e["reg_idx"].value_counts())
@@ -150,7 +148,7 @@ def test_fit_predict_probabilities_and_determinism():
     probas = []
     for _ in range(2):
         m = CNNGRN(smoke_profile(seed=3), TINY).fit_pairs(
-            data.expression, data.regulations, pairs[COLS], train, graph_edges=edges
+            validate_data(data.expression, data.regulations), pairs[COLS], train, graph_edges=edges
         )
         probas.append(m.predict_proba(pairs.iloc[test][["regulator", "target"]]))
     assert probas[0].shape == (len(test), 3)

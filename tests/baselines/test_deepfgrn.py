@@ -12,10 +12,12 @@ from sklearn.metrics import roc_auc_score
 
 from xatgrn.baselines.deepfgrn import DeepFGRN, DeepFGRNConfig, DeepFGRNNet, ExpressionTower
 from xatgrn.baselines.dggan import DGGANConfig, DGGANEmbedder
+from xatgrn.core.metrics import classification_metrics
 from xatgrn.data.synthetic import simulate
-from xatgrn.evaluate.cv import CVConfig, cv_data, repetition_pairs
-from xatgrn.evaluate.metrics import classification_metrics
-from xatgrn.model.estimator import smoke_profile
+from xatgrn.data.validate import validate_data
+from xatgrn.evaluate.data import cv_data
+from xatgrn.evaluate.protocols import CVConfig, repetition_pairs
+from xatgrn.model.config import smoke_profile
 from xatgrn.train import TrainConfig
 
 SMALL = DeepFGRNConfig(
@@ -80,7 +82,9 @@ def test_fit_predict_probabilities_determinism_and_better_than_chance(data):
 
     def fit() -> DeepFGRN:
         return DeepFGRN(smoke_profile(), SMALL).fit_pairs(
-            data.expression, data.regulations, pairs[["regulator", "target", "label"]], train
+            validate_data(data.expression, data.regulations),
+            pairs[["regulator", "target", "label"]],
+            train,
         )
 
     m = fit()
@@ -127,7 +131,9 @@ def test_runs_on_cuda(data):
     pairs = repetition_pairs(data, CVConfig(repeats=1, folds=4), 0)
     train, test = np.flatnonzero(pairs["fold"] != 0), np.flatnonzero(pairs["fold"] == 0)
     m = DeepFGRN(smoke_profile(device="cuda"), SMALL).fit_pairs(
-        data.expression, data.regulations, pairs[["regulator", "target", "label"]], train
+        validate_data(data.expression, data.regulations),
+        pairs[["regulator", "target", "label"]],
+        train,
     )
     p = m.predict_proba(pairs.iloc[test][["regulator", "target"]])
     np.testing.assert_allclose(p.sum(1), 1.0, rtol=1e-5)

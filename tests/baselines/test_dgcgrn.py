@@ -16,10 +16,12 @@ from xatgrn.baselines.dgcgrn import (
     _top_k_rows,
     proximity_matrices,
 )
+from xatgrn.core.metrics import classification_metrics
 from xatgrn.data.synthetic import simulate
-from xatgrn.evaluate.cv import CVConfig, cv_data, repetition_pairs
-from xatgrn.evaluate.metrics import classification_metrics
-from xatgrn.model.estimator import smoke_profile
+from xatgrn.data.validate import validate_data
+from xatgrn.evaluate.data import cv_data
+from xatgrn.evaluate.protocols import CVConfig, repetition_pairs
+from xatgrn.model.config import smoke_profile
 from xatgrn.train import TrainConfig
 
 SMALL = DGCGRNConfig(
@@ -114,7 +116,9 @@ def split(data):
 def _fit(data, pairs, train, seed=0):
     cfg = smoke_profile(seed=seed)
     return DGCGRN(cfg, SMALL).fit_pairs(
-        data.expression, data.regulations, pairs[["regulator", "target", "label"]], train
+        validate_data(data.expression, data.regulations),
+        pairs[["regulator", "target", "label"]],
+        train,
     )
 
 
@@ -172,7 +176,9 @@ def test_runs_on_cuda(data, split):
     pairs, train, test = split
     cfg = smoke_profile(device="cuda")
     m = DGCGRN(cfg, SMALL).fit_pairs(
-        data.expression, data.regulations, pairs[["regulator", "target", "label"]], train
+        validate_data(data.expression, data.regulations),
+        pairs[["regulator", "target", "label"]],
+        train,
     )
     p = m.predict_proba(pairs.iloc[test][["regulator", "target"]])
     np.testing.assert_allclose(p.sum(1), 1.0, rtol=1e-5)

@@ -20,13 +20,16 @@ from xatgrn.baselines.simple import (
     edge_lookup,
     standardize_rows,
 )
+from xatgrn.core.metrics import classification_metrics
 from xatgrn.data.schema import ACTIVATION, REPRESSION
 from xatgrn.data.synthetic import simulate
+from xatgrn.data.validate import validate_data
 from xatgrn.errors import XatgrnInputError
-from xatgrn.evaluate.cv import CVConfig, allowed_edges, cv_data, repetition_pairs
-from xatgrn.evaluate.methods import get_method
-from xatgrn.evaluate.metrics import classification_metrics
-from xatgrn.model.estimator import smoke_profile
+from xatgrn.evaluate.data import cv_data
+from xatgrn.evaluate.protocols import CVConfig, repetition_pairs
+from xatgrn.evaluate.protocols import readable_edges as allowed_edges
+from xatgrn.methods import get_method
+from xatgrn.model.config import smoke_profile
 from xatgrn.train import TrainConfig
 
 COLS = ["regulator", "target", "label"]
@@ -51,8 +54,7 @@ def _fit(cls, split, seed=0, params=None, edges=None):
         else cls(smoke_profile(seed=seed))
     )
     model.fit_pairs(
-        data.expression,
-        data.regulations,
+        validate_data(data.expression, data.regulations),
         pairs[COLS],
         train,
         graph_edges=allowed if edges is None else edges,

@@ -24,6 +24,7 @@ def _edges() -> pd.DataFrame:
             "p_none": p[:, 2],
             "rank": [1, 2, 3],
             "in_prior": [True, False, False],
+            "known_regulator": [True, True, False],
         }
     )
 
@@ -40,6 +41,7 @@ def test_round_trip_keeps_schema_and_values(tmp_path, name):
     assert back["predicted_type"].tolist() == df["predicted_type"].tolist()
     np.testing.assert_allclose(back["p_activation"], df["p_activation"], rtol=1e-5)
     assert back["in_prior"].tolist() == [True, False, False]
+    assert back["known_regulator"].tolist() == [True, True, False]
 
 
 def test_beeline_keeps_typed_edges_and_weights(tmp_path):

@@ -2,7 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xatgrn.data.pairs import assign_folds, labelled_pairs, sample_non_edges, stratified_split
+from xatgrn.data.pairs import (
+    assign_folds,
+    labelled_pairs,
+    sample_non_edges,
+    stratified_split,
+    training_edges,
+)
 from xatgrn.errors import XatgrnInputError
 
 
@@ -67,3 +73,24 @@ def test_stratified_split_fraction_per_class():
     rest, held = stratified_split(np.arange(100), labels, 0.2, 0)
     assert len(np.intersect1d(rest, held)) == 0 and len(rest) + len(held) == 100
     assert np.bincount(labels[held]).tolist() == [10, 4, 6]
+
+
+def _keys(df: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(df["regulator"], df["target"], strict=True))
+
+
+def test_training_edges_are_exactly_the_edges_of_the_training_rows():
+    genes, prior = _prior()
+    pairs = labelled_pairs(prior, genes, n_negatives=40, seed=2)
+    rng = np.random.default_rng(3)
+    rows = rng.permutation(len(pairs))[: len(pairs) // 2]  # unsorted, as a fold may give them
+    out = training_edges(pairs, rows)
+    keep = pairs["label"].to_numpy()[rows] != 0
+    assert out.index.tolist() == rows[keep].tolist()  # same rows, same order, same index
+    assert list(out.columns) == list(pairs.columns)
+    pd.testing.assert_frame_equal(out, pairs.iloc[rows[keep]])
+    held = np.setdiff1d(np.arange(len(pairs)), rows)
+    held_edges = pairs.iloc[held][pairs["label"].to_numpy()[held] != 0]
+    assert not _keys(out) & _keys(held_edges)  # no held-out edge leaks
+    assert training_edges(pairs, rows[~keep]).empty  # negatives only: no edge to read
+    assert training_edges(pairs, np.empty(0, dtype=np.int64)).columns.equals(pairs.columns)

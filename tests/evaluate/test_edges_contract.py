@@ -7,9 +7,13 @@ import pytest
 
 from xatgrn.baselines._base import PairBaseline
 from xatgrn.data.synthetic import simulate
-from xatgrn.evaluate.cv import CVConfig, Experiment, cv_data, repetition_pairs, run_experiments
-from xatgrn.evaluate.methods import MethodSpec
-from xatgrn.model.estimator import smoke_profile
+from xatgrn.data.validate import validate_data
+from xatgrn.evaluate.data import cv_data
+from xatgrn.evaluate.experiment import Experiment
+from xatgrn.evaluate.protocols import CVConfig, repetition_pairs
+from xatgrn.evaluate.runner import run_experiments
+from xatgrn.methods import MethodSpec, get_method
+from xatgrn.model.config import smoke_profile
 
 SEEN: list[set[tuple[str, str]]] = []
 
@@ -64,7 +68,9 @@ def test_baseline_without_graph_edges_uses_training_edges_only(data):
     train = np.flatnonzero(pairs["fold"].to_numpy() != 0)
     SEEN.clear()
     m = SpyBaseline(smoke_profile()).fit_pairs(
-        data.expression, data.regulations, pairs[["regulator", "target", "label"]], train
+        validate_data(data.expression, data.regulations),
+        pairs[["regulator", "target", "label"]],
+        train,
     )
     tr = pairs.iloc[train]
     tr = tr[tr["label"] > 0]
@@ -76,9 +82,7 @@ def test_baseline_without_graph_edges_uses_training_edges_only(data):
 
 
 def test_method_record_holds_baseline_params_and_keeps_xatgrn_keys_stable():
-    from xatgrn.evaluate.methods import get_method
-
-    xat = get_method("xatgrn").to_dict()
+    xat = get_method("xatgrn-paper").to_dict()
     # finished XATGRN folds hash this dict: no key may appear in it later
     assert set(xat) == {
         "name",

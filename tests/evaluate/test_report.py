@@ -11,11 +11,12 @@ import pytest
 from xatgrn.cli import main
 from xatgrn.errors import XatgrnInputError
 from xatgrn.evaluate.report import (
+    auroc_figure,
     find_paper_table,
     markdown_table,
     read_fold_results,
     summarise,
-    write_report,
+    write_cv_report,
 )
 
 PAPER = {
@@ -100,17 +101,57 @@ def test_table_puts_our_rows_by_protocol_next_to_the_papers(results):
     assert "ddof=1" in text and "macro average of the three one-vs-rest" in text
 
 
-def test_write_report_outputs_strict_json_tables_and_plot(results):
-    written = write_report(results, paper_table=results / "paper.json")
+def test_write_cv_report_outputs_strict_json_tables_and_plot(results):
+    written = write_cv_report(results, paper_table=results / "paper.json")
     data = json.loads((results / "results.json").read_text(), parse_constant=_reject)
     assert data["ddof"] == 1 and "ddof=1" in data["aggregation"]
     assert data["paper_table"] == str(results / "paper.json")
+    assert [(r["protocol"], r["n_repeats"]) for r in data["results"]] == [
+        ("inductive", 2),
+        ("transductive", 1),
+    ]
+    assert data["results"][1]["metrics"]["auroc_macro_ovr"]["std"] is None  # NaN -> null
     assert "0.9111" in (results / "toy" / "report.md").read_text()
     assert "### toy" in (results / "report.md").read_text()
-    if "plot" in written:
-        assert (results / "auroc.png").read_bytes()[:4] == b"\x89PNG"
-    else:
-        assert pytest.importorskip("matplotlib") is None
+    assert written["results"] == str(results / "results.json")
+    assert written["tables"] == [str(results / "toy" / "report.md")]
+    pytest.importorskip("matplotlib")
+    assert written["plot"] == str(results / "auroc.png")
+    assert (results / "auroc.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_auroc_figure_bars_errors_and_paper_ticks(results):
+    pytest.importorskip("matplotlib")
+    from matplotlib.container import BarContainer
+
+    summary = summarise(read_fold_results(results))
+    fig = auroc_figure(summary, PAPER["results"])
+    (ax,) = fig.axes
+    assert ax.get_title() == "Cross-validated AUROC (mean ± std over repetitions)"
+    assert ax.get_ylabel() == "AUROC (macro one-vs-rest)" and ax.get_ylim() == (0.5, 1.0)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["toy"]
+    # one bar per (method, protocol), in sorted order, height = mean over repetitions
+    bars = [c for c in ax.containers if isinstance(c, BarContainer)]
+    assert [len(b.patches) for b in bars] == [1, 1]
+    assert [b.patches[0].get_height() for b in bars] == pytest.approx([0.85, 0.95])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "XATGRN (paper; leaks)",  # matplotlib lists the scatter first
+        "xatgrn / inductive",
+        "xatgrn / transductive (leaks)",
+    ]
+    # the inductive error bar spans mean ± std (ddof=1 over the two repetition means); the
+    # single transductive repetition has no std, so a zero-length bar
+    spans = [b.errorbar.lines[2][0].get_segments()[0][:, 1] for b in bars]
+    assert spans[0] == pytest.approx([0.85 - 0.0424264, 0.85 + 0.0424264], abs=1e-6)
+    assert spans[1] == pytest.approx([0.95, 0.95])
+    (ticks,) = ax.collections[-1:]
+    assert ticks.get_offsets().tolist() == [[0.0, 0.9111]]
+    no_paper = auroc_figure(summary, None).axes[0]
+    assert [t.get_text() for t in no_paper.get_legend().get_texts()] == [
+        "xatgrn / inductive",
+        "xatgrn / transductive (leaks)",
+    ]
+    assert auroc_figure([{**r, "n_repeats": 0} for r in summary]) is None
 
 
 def _reject(token):
@@ -135,13 +176,13 @@ def test_paper_table_lookup_order(results, tmp_path_factory, monkeypatch):
 
 def test_missing_paper_table_still_writes_our_numbers(results, monkeypatch):
     monkeypatch.delenv("XATGRN_REFERENCE", raising=False)
-    write_report(results, data_dir=results / "nowhere")
+    write_cv_report(results, data_dir=results / "nowhere")
     text = (results / "toy" / "report.md").read_text()
     assert "xatgrn (ours)" in text and "(paper)" not in text
     bad = results / "bad.json"
     bad.write_text('{"results": [1, 2]}')
     with pytest.raises(XatgrnInputError, match="no 'results' mapping"):
-        write_report(results, paper_table=bad)
+        write_cv_report(results, paper_table=bad)
 
 
 def test_benchmark_report_only_rebuilds_tables_from_fold_files(results, capsys):

@@ -10,6 +10,7 @@ from xatgrn.errors import XatgrnInputError
 from xatgrn.graph.hermitian import (
     STATE_NAMES,
     STATE_VALUES,
+    PairState,
     as_edge_index,
     hermitian_adjacency,
     hermitian_edges,
@@ -44,6 +45,16 @@ def _random_digraph(n: int, e: int, seed: int) -> np.ndarray:
 def test_state_names_and_values_line_up():
     assert STATE_NAMES == ("forward", "reverse", "bidirectional", "none")
     assert STATE_VALUES == (1j, -1j, 1, 0)
+    assert [(s.name, int(s)) for s in PairState] == [
+        ("FORWARD", 0),
+        ("REVERSE", 1),
+        ("BIDIRECTIONAL", 2),
+        ("ABSENT", 3),
+    ]
+    # the absent pair state is not the "no regulation" class label (data.schema.NONE = 0)
+    from xatgrn.data import schema
+
+    assert PairState.ABSENT != schema.NONE
 
 
 def test_hermitian_edges_four_states_and_self_loop_policy():
@@ -89,9 +100,10 @@ def test_pair_states_against_loop_reference():
 
 def test_pair_states_flip_and_empty_graph():
     q = torch.tensor([[0, 1, 2, 3, 5, 4], [1, 0, 3, 2, 0, 4]])
-    assert pair_states(EDGES, N, q).tolist() == [0, 1, 2, 2, 3, 2]
+    fwd, rev, both, absent = PairState
+    assert pair_states(EDGES, N, q).tolist() == [fwd, rev, both, both, absent, both]
     empty = torch.empty(2, 0, dtype=torch.long)
-    assert pair_states(empty, N, q).tolist() == [3] * 6
+    assert pair_states(empty, N, q).tolist() == [absent] * 6
     pairs, state = hermitian_edges(empty, N)
     assert pairs.shape == (2, 0) and state.shape == (0,)
     assert hermitian_adjacency(empty, N).to_dense().abs().sum() == 0

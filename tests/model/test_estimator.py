@@ -9,7 +9,8 @@ import pytest
 from xatgrn.data.schema import EDGE_LIST_COLUMNS
 from xatgrn.data.synthetic import simulate
 from xatgrn.errors import XatgrnInputError
-from xatgrn.model.estimator import XATGRN, FitConfig, smoke_profile
+from xatgrn.model.config import FitConfig, smoke_profile
+from xatgrn.model.estimator import XATGRN
 from xatgrn.model.xatgrn import XATGRNConfig
 from xatgrn.train import TrainConfig
 
@@ -136,7 +137,9 @@ def test_ablation_modes_fit(data, mode):
 
 def test_write_network_streams_the_same_ranked_table(fitted, tmp_path):
     full = fitted.predict_network()
-    n = fitted.write_network(tmp_path / "net.tsv.gz", chunk_rows=37, metadata={"rule": "all"})
+    n = fitted.write_network(tmp_path / "net.tsv.gz", chunk_rows=37, metadata={"rule": "all"})[
+        "n_selected"
+    ]
     assert n == len(full)
     back = pd.read_csv(tmp_path / "net.tsv.gz", sep="\t")
     pd.testing.assert_frame_equal(

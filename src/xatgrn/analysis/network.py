@@ -77,11 +77,12 @@ def load_network(path: str | Path) -> pd.DataFrame:
     a prior can be analysed as if it were a prediction.
     """
     from xatgrn.data.edgelist import read_edge_list
-    from xatgrn.data.io import _check_file, _open_text, _reading, read_regulations
+    from xatgrn.data.files import check_file, open_text, reading
+    from xatgrn.data.regulations import read_regulations
 
-    path = _check_file(path)
+    path = check_file(path)
     if not str(path).lower().endswith(".graphml"):
-        with _reading(path), _open_text(path) as fh:
+        with reading(path), open_text(path) as fh:
             header = fh.readline().lower()
         beeline_with_weights = header.startswith("gene1") and "edgeweight" in header
         if "predicted_type" not in header and not beeline_with_weights:

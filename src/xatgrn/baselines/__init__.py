@@ -1,8 +1,10 @@
 """Baselines evaluated under XATGRN's protocol: CNNGRN, DGCGRN, DeepFGRN and simple references.
 
-Each module registers its methods in :mod:`xatgrn.evaluate.methods` on import, so they appear in
-``xatgrn cv --method`` and ``xatgrn benchmark --methods``. Every baseline derives from
-:class:`xatgrn.baselines._base.PairBaseline` (one input path, one preprocessing, one contract).
+Every baseline derives from :class:`xatgrn.baselines._base.PairBaseline` (the estimator contract
+of :mod:`xatgrn.core.contract`: one input path, one preprocessing, one not-fitted error). The
+method registry (:mod:`xatgrn.methods`) lists them; they do not know about it.
 """
 
-from xatgrn.baselines import cnngrn, deepfgrn, dgcgrn, simple  # noqa: F401  (registration)
+from xatgrn.baselines._base import PairBaseline
+
+__all__ = ["PairBaseline"]

@@ -58,7 +58,6 @@ from torch import Tensor, nn
 
 from xatgrn.baselines._base import PairBaseline
 from xatgrn.data.schema import ACTIVATION
-from xatgrn.evaluate.methods import MethodSpec, register_method
 from xatgrn.train import TrainConfig, predict_logits, torch_seed
 from xatgrn.utils import resolve_device
 
@@ -319,7 +318,7 @@ class CNNGRN(PairBaseline):
 
     def _fit(self, train_rows: np.ndarray) -> None:
         p = self._params
-        device = resolve_device(self.config.device)
+        device = resolve_device(self._cfg.device)
         self.builder_ = self.feature_builder(device)
         with torch_seed(self.seeds_["train"]):
             self.net_ = CNNGRNNet(self.builder_.length, p)
@@ -345,16 +344,3 @@ class CNNGRN(PairBaseline):
             self.net_,
         )
         return torch.softmax(logits, 1).numpy()
-
-
-register_method(
-    MethodSpec(
-        "cnngrn",
-        "CNNGRN (Gao et al. 2023): CNN over expression + adjacency row/column, own entry masked",
-        factory=CNNGRN,
-        uses_graph=False,
-        uses_edges=True,
-        paper_name="CNNGRN",
-        family="baseline",
-    )
-)

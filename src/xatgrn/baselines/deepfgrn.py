@@ -48,7 +48,6 @@ from torch import Tensor, nn
 
 from xatgrn.baselines._base import PairBaseline
 from xatgrn.baselines.dggan import DGGANConfig, DGGANEmbedder
-from xatgrn.evaluate.methods import MethodSpec, register_method
 from xatgrn.train import TrainConfig, predict_logits, torch_seed
 from xatgrn.utils import resolve_device
 
@@ -200,7 +199,7 @@ class DeepFGRN(PairBaseline):
 
     def _fit(self, train_rows: np.ndarray) -> None:
         p = self._params
-        cfg = self.config
+        cfg = self._cfg
         device = resolve_device(cfg.device)
         ecfg = dataclasses.replace(
             p.embedding, seed=self.seeds_["graph"], device=cfg.device, progress=cfg.progress
@@ -238,17 +237,3 @@ class DeepFGRN(PairBaseline):
             self.net_,
         )
         return torch.softmax(logits, 1).numpy()
-
-
-register_method(
-    MethodSpec(
-        "deepfgrn",
-        "DeepFGRN (Gao et al. 2024): DGGAN source/target embeddings of the readable edges + "
-        "residual classifier on the two expression profiles and their correlation",
-        factory=DeepFGRN,
-        uses_graph=False,
-        uses_edges=True,
-        paper_name="DeepFGRN",
-        family="baseline",
-    )
-)

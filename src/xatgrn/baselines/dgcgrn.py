@@ -65,7 +65,6 @@ from torch import Tensor, nn
 
 from xatgrn.baselines._base import PairBaseline
 from xatgrn.errors import input_error
-from xatgrn.evaluate.methods import MethodSpec, register_method
 from xatgrn.graph.conv import fast_dropout
 from xatgrn.train import TrainConfig, predict_logits, torch_seed
 from xatgrn.utils import resolve_device
@@ -324,7 +323,7 @@ class DGCGRN(PairBaseline):
                 fix="use the defaults (2 layers, hidden 64)",
             )
         n = len(self.genes_)
-        device = resolve_device(self.config.device)
+        device = resolve_device(self._cfg.device)
         self.graph_edge_index_ = self.edges_[["reg_idx", "tgt_idx"]].to_numpy().T.copy()
         self.proximity_ = proximity_matrices(self.graph_edge_index_, n, p.top_k)
         prox = StackedProximity(self.proximity_, device)
@@ -363,17 +362,3 @@ class DGCGRN(PairBaseline):
             self.net_,
         )
         return torch.softmax(logits, 1).numpy()
-
-
-register_method(
-    MethodSpec(
-        "dgcgrn",
-        "DGCGRN (Wei et al. 2024): DGCN first/second-order directed graph convolution over "
-        "the readable edges, expression as node features, 3-class pair head",
-        factory=DGCGRN,
-        uses_graph=False,
-        uses_edges=True,
-        paper_name="DGCGRN",
-        family="baseline",
-    )
-)

@@ -58,7 +58,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from xatgrn.errors import input_error
+from xatgrn.errors import NotFittedError, input_error
 from xatgrn.graph.hermitian import as_edge_index
 from xatgrn.utils import progress, resolve_device
 
@@ -280,9 +280,7 @@ class DGGANEmbedder:
 
     def _fitted(self) -> None:
         if getattr(self, "source_", None) is None:
-            from sklearn.exceptions import NotFittedError
-
-            raise NotFittedError("DGGANEmbedder is not fitted: call fit(edge_index, num_nodes)")
+            raise NotFittedError("DGGANEmbedder", "call fit(edge_index, num_nodes)")
 
     def score(self, src: Any, dst: Any) -> np.ndarray:
         """Discriminator probability :math:`\\sigma(s_u^\\top t_v)` of edges ``src -> dst``."""

@@ -52,7 +52,6 @@ from torch import nn
 
 from xatgrn.baselines._base import PairBaseline
 from xatgrn.data.schema import ACTIVATION, NONE
-from xatgrn.evaluate.methods import MethodSpec, register_method
 from xatgrn.train import TrainConfig, predict_logits, torch_seed
 from xatgrn.utils import resolve_device
 
@@ -238,10 +237,13 @@ class GBMBaseline(_SklearnPairBaseline):
     name = "gbm"
     params_type = GBMConfig
 
+    def _gbm_params(self) -> GBMConfig:
+        return self._params
+
     def _estimator(self) -> Any:
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        p: GBMConfig = self._params
+        p: GBMConfig = self._gbm_params()
         return HistGradientBoostingClassifier(
             learning_rate=p.learning_rate,
             max_iter=p.max_iter,
@@ -457,7 +459,7 @@ class SVDMLPBaseline(_ExpressionFeatures):
         sd = f[train_rows].std(0)
         self.scale_ = np.where(sd > 1e-8, sd, 1.0).astype(np.float32)
         p = self._params
-        device = resolve_device(self.config.device)
+        device = resolve_device(self._cfg.device)
         x = torch.as_tensor(self._features(self.reg_, self.tgt_), dtype=torch.float32).to(device)
         with torch_seed(self.seeds_["train"]):
             self.net_ = _mlp(x.shape[1], tuple(p.hidden), p.dropout)
@@ -473,56 +475,3 @@ class SVDMLPBaseline(_ExpressionFeatures):
             lambda rows: self.net_(x[rows]), np.arange(len(reg)), 8192, self.net_
         )
         return torch.softmax(logits, 1).numpy()
-
-
-# --- registration -------------------------------------------------------------------------------
-register_method(
-    MethodSpec(
-        "logreg",
-        "logistic regression on [expression_R, expression_T, correlations] (reference)",
-        factory=LogRegBaseline,
-        uses_graph=False,
-        uses_edges=False,
-        family="baseline",
-    )
-)
-register_method(
-    MethodSpec(
-        "gbm",
-        "gradient boosting on [expression_R, expression_T, correlations] (reference)",
-        factory=GBMBaseline,
-        uses_graph=False,
-        uses_edges=False,
-        family="baseline",
-    )
-)
-register_method(
-    MethodSpec(
-        "correlation",
-        "calibrated correlation: P(edge) from |corr|, type from its sign (reference)",
-        factory=CorrelationBaseline,
-        uses_graph=False,
-        uses_edges=False,
-        family="baseline",
-    )
-)
-register_method(
-    MethodSpec(
-        "sign-prior",
-        "per-regulator majority sign x P(edge | degrees) from the readable edges (shortcut)",
-        factory=SignPriorBaseline,
-        uses_graph=False,
-        uses_edges=True,
-        family="baseline",
-    )
-)
-register_method(
-    MethodSpec(
-        "svd-mlp",
-        "MLP on a rank-32 SVD of the readable adjacency + expression stats (method.md §4)",
-        factory=SVDMLPBaseline,
-        uses_graph=False,
-        uses_edges=True,
-        family="baseline",
-    )
-)

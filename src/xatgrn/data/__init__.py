@@ -1,4 +1,19 @@
-"""Data layer: readers and validation, benchmark datasets, simulator, labelled pairs."""
+"""Data layer: readers and validation, benchmark datasets, simulator, labelled pairs.
+
+The bottom layer: from the rest of xatgrn it imports only ``errors``, ``utils`` and the version.
+Where things live:
+
+* ``io`` -- the public reading API (re-exports the readers, the validator and the writers);
+* ``files`` (file checks, formats, encodings, separators), ``expression`` and
+  ``expression_checks`` (expression matrices), ``regulations`` (prior networks, gene lists),
+  ``inputs`` (``load_user_data``), ``writers`` (tables and dataset folders);
+* ``validate`` -- the one in-memory validator (``validate_data`` -> ``ValidatedData``);
+* ``datasets`` (load a benchmark dataset), ``registry`` (the datasets as data), ``fetch``
+  (pinned downloads and conversions);
+* ``synthetic`` (simulated networks and datasets) and ``kinetics`` (expression of a network);
+* ``pairs`` (labelled pairs, negatives, folds, the training-edges rule), ``preprocess``,
+  ``edgelist`` (predicted networks), ``schema`` (names and encodings), ``types`` (``GRNDataset``).
+"""
 
 from __future__ import annotations
 

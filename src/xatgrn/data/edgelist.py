@@ -1,7 +1,8 @@
 """Writing predicted networks: the one edge-list schema, in TSV, BEELINE CSV and GraphML.
 
 The schema (``xatgrn.data.schema.EDGE_LIST_COLUMNS``) is shared by the API and the CLI:
-``regulator, target, predicted_type, score, p_activation, p_repression, p_none, rank, in_prior``.
+``regulator, target, predicted_type, score, p_activation, p_repression, p_none, rank, in_prior,
+known_regulator`` (``known_regulator``: the regulator has an edge in the model's prior).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xatgrn.data.files import check_file, open_text, reading
 from xatgrn.data.schema import EDGE_LIST_COLUMNS
 from xatgrn.errors import input_error
 from xatgrn.utils import atomic_path, atomic_write
@@ -75,9 +77,9 @@ def write_edge_list(
         import networkx as nx
 
         attrs = [c for c in EDGE_LIST_COLUMNS if c not in ("regulator", "target")]
-        plain = df.astype({"in_prior": bool, "rank": "int64", "score": "float64"}).astype(
-            {c: "float64" for c in ("p_activation", "p_repression", "p_none")}
-        )
+        plain = df.astype(
+            {"in_prior": bool, "known_regulator": bool, "rank": "int64", "score": "float64"}
+        ).astype({c: "float64" for c in ("p_activation", "p_repression", "p_none")})
         graph = nx.from_pandas_edgelist(
             plain, "regulator", "target", edge_attr=attrs, create_using=nx.DiGraph
         )
@@ -120,18 +122,16 @@ def read_edge_list(path: str | Path, fmt: str | None = None) -> pd.DataFrame:
     ``fmt`` defaults to the content: ``.graphml`` by suffix, a header starting ``Gene1`` is
     BEELINE CSV, anything else the full-schema table (tab or comma separated, optionally
     gzip'd). The result always has the :data:`EDGE_LIST_COLUMNS`; columns a format does not
-    carry are missing values (BEELINE: the probabilities and ``in_prior``; ``rank`` is the
-    file order). ``in_prior`` is a nullable boolean.
+    carry are missing values (BEELINE: the probabilities, ``in_prior`` and ``known_regulator``;
+    ``rank`` is the file order). ``in_prior`` and ``known_regulator`` are nullable booleans.
     """
-    from xatgrn.data.io import _check_file, _open_text, _reading
-
-    path = _check_file(path)
+    path = check_file(path)
     if fmt is None and str(path).lower().endswith(".graphml"):
         fmt = "graphml"
     if fmt == "graphml":
         import networkx as nx
 
-        with _reading(path):
+        with reading(path):
             try:
                 graph = nx.read_graphml(path)
             except Exception as err:  # networkx raises several parser exception types
@@ -140,13 +140,13 @@ def read_edge_list(path: str | Path, fmt: str | None = None) -> pd.DataFrame:
                 ) from None
         df = nx.to_pandas_edgelist(graph, source="regulator", target="target")
         return _finish_edge_list(df, path)
-    with _reading(path), _open_text(path) as fh:
+    with reading(path), open_text(path) as fh:
         header = fh.readline().rstrip("\r\n")
     sep = "\t" if "\t" in header else ","
     first = header.split(sep)[0].strip().strip('"')
     if fmt is None:
         fmt = "beeline" if first == "Gene1" else "tsv"
-    with _reading(path), _open_text(path) as fh:
+    with reading(path), open_text(path) as fh:
         df = pd.read_csv(
             fh,
             sep=sep,
@@ -216,9 +216,13 @@ def _finish_edge_list(df: pd.DataFrame, path: Path) -> pd.DataFrame:
         if "rank" in df
         else pd.array(np.arange(1, len(df) + 1), dtype="Int64")
     )
-    if "in_prior" in df:
-        text = df["in_prior"].astype(str).str.strip().str.lower()
-        df["in_prior"] = pd.array(text.map(_BOOL_TEXT), dtype="boolean")
-    else:
-        df["in_prior"] = pd.array([pd.NA] * len(df), dtype="boolean")
+    for col in (
+        "in_prior",
+        "known_regulator",
+    ):  # nullable booleans; files before 0.2 lack the second
+        if col in df:
+            text = df[col].astype(str).str.strip().str.lower()
+            df[col] = pd.array(text.map(_BOOL_TEXT), dtype="boolean")
+        else:
+            df[col] = pd.array([pd.NA] * len(df), dtype="boolean")
     return df[list(EDGE_LIST_COLUMNS)].reset_index(drop=True)

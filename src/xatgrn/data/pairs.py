@@ -24,6 +24,8 @@ from xatgrn.errors import input_error
 log = logging.getLogger(__name__)
 
 PAIR_COLUMNS = ("regulator", "target", "label", "reg_idx", "tgt_idx")
+#: where sampled non-edges take their regulator from: any gene (reference) or known regulators
+NEGATIVE_SOURCES = ("all", "regulators")
 
 
 def gene_positions(genes: Sequence[str] | pd.Index, names: Sequence[str] | pd.Series) -> np.ndarray:
@@ -138,7 +140,7 @@ def labelled_pairs(
     pos = edge_pairs(regulations, genes)
     if n_negatives is None:
         n_negatives = round(len(pos) * (1.0 if neg_ratio is None else neg_ratio))
-    if negatives_from not in ("all", "regulators"):
+    if negatives_from not in NEGATIVE_SOURCES:
         raise input_error(
             f"unknown negatives_from {negatives_from!r}", fix="use 'all' or 'regulators'"
         )
@@ -207,3 +209,14 @@ def stratified_split(
     val_rows = np.sort(np.concatenate(val)) if val else np.empty(0, dtype=np.int64)
     train_rows = np.setdiff1d(rows, val_rows)
     return train_rows, val_rows
+
+
+def training_edges(pairs: pd.DataFrame, rows: np.ndarray | Sequence[int]) -> pd.DataFrame:
+    """The prior edges among the training pairs ``pairs.iloc[rows]``: what a model may read.
+
+    The one home of the default rule "a model reads only the edges of its training pairs" (no
+    held-out edge leaks into a graph embedding or a neighbourhood feature). Rows keep their order
+    and index; every column of ``pairs`` is kept.
+    """
+    train = pairs.iloc[rows]
+    return train[train["label"] != NONE]

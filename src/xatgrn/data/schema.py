@@ -33,4 +33,10 @@ EDGE_LIST_COLUMNS: Final[tuple[str, ...]] = (
     "p_none",
     "rank",
     "in_prior",
+    "known_regulator",
 )
+
+#: file names of a dataset folder (the benchmark layout; ``xatgrn simulate`` adds the metadata)
+EXPRESSION_FILE: Final = "expression.csv.gz"
+REGULATIONS_FILE: Final = "regulations.tsv"
+METADATA_FILE: Final = "metadata.json"

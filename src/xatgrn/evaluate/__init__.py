@@ -1,40 +1,34 @@
-"""xatgrn.evaluate: metrics, the cross-validation runner and reports.
+"""xatgrn.evaluate: the cross-validation protocols, runner and reports.
 
-Names are imported lazily (the estimator imports :mod:`xatgrn.evaluate.metrics`, and the runner
-imports the estimator), so ``import xatgrn.evaluate`` stays cheap and cycle-free.
+Metrics live in :mod:`xatgrn.core.metrics`, the method registry in :mod:`xatgrn.methods`.
+
+Names are imported lazily (the runner imports the estimators and torch), so
+``import xatgrn.evaluate`` stays cheap and cycle-free.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from xatgrn.utils import lazy_exports
 
 _EXPORTS = {
-    "classification_metrics": "metrics",
-    "aggregate": "metrics",
-    "CVConfig": "cv",
-    "CVData": "cv",
-    "Experiment": "cv",
-    "EmbeddingCache": "cv",
-    "PROTOCOLS": "cv",
-    "benchmark_data": "cv",
-    "cv_data": "cv",
-    "files_data": "cv",
-    "run_cv": "cv",
-    "run_experiments": "cv",
-    "METHODS": "methods",
-    "MethodSpec": "methods",
-    "get_method": "methods",
-    "list_methods": "methods",
-    "register_method": "methods",
-    "write_report": "report",
+    "CVConfig": "protocols",
+    "PROTOCOLS": "protocols",
+    "LEAKING_PROTOCOLS": "protocols",
+    "readable_edges": "protocols",
+    "repetition_pairs": "protocols",
+    "CVData": "data",
+    "benchmark_data": "data",
+    "cv_data": "data",
+    "files_data": "data",
+    "EmbeddingCache": "cache",
+    "Experiment": "experiment",
+    "fold_graph": "experiment",
+    "run_fold": "folds",
+    "run_cv": "runner",
+    "run_experiments": "runner",
+    "write_cv_report": "report",
     "summarise": "report",
 }
 
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -21,27 +21,31 @@ import os
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from xatgrn.core.metrics import aggregate
 from xatgrn.errors import input_error
-from xatgrn.evaluate.metrics import aggregate
 from xatgrn.utils import atomic_path, atomic_write
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "AGGREGATION",
     "PAPER_METHODS",
+    "auroc_figure",
     "find_paper_table",
     "markdown_table",
     "plot_auroc",
     "read_fold_results",
     "read_paper_table",
     "summarise",
-    "write_report",
+    "write_cv_report",
 ]
 
 REFERENCE_ENV = "XATGRN_REFERENCE"
@@ -268,17 +272,14 @@ def _cost(t: dict[str, float]) -> str:
     return f"{emb:.0f} + {clf:.0f}"
 
 
-def plot_auroc(
+def auroc_figure(
     summary: Sequence[dict[str, Any]],
-    path: str | Path,
     paper: dict[str, dict[str, dict[str, float]]] | None = None,
-) -> Path | None:
-    """Bar chart of per-dataset AUROC (macro-OvR) with std error bars; ``None`` without matplotlib."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        log.info("matplotlib not installed: no plot (pip install 'xatgrn[plot]')")
-        return None
+) -> Figure | None:
+    """Bar chart of per-dataset AUROC (macro-OvR) with std error bars, one bar per (method,
+    protocol), the paper's XATGRN value as a black tick; ``None`` when nothing is complete."""
+    from matplotlib.figure import Figure
+
     rows = [r for r in summary if r["n_repeats"] and "auroc_macro_ovr" in r["metrics"]]
     if not rows:
         return None
@@ -316,13 +317,30 @@ def plot_auroc(
     ax.set_title("Cross-validated AUROC (mean ± std over repetitions)")
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout()
+    return fig
+
+
+def plot_auroc(
+    summary: Sequence[dict[str, Any]],
+    path: str | Path,
+    paper: dict[str, dict[str, dict[str, float]]] | None = None,
+) -> Path | None:
+    """Write :func:`auroc_figure` as a PNG; ``None`` without matplotlib or complete results."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        log.info("matplotlib not installed: no plot (pip install 'xatgrn[plot]')")
+        return None
+    fig = auroc_figure(summary, paper)
+    if fig is None:
+        return None
     path = Path(path)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=120, format="png")
     return path
 
 
-def write_report(
+def write_cv_report(
     out: str | Path,
     *,
     paper_table: str | Path | None = None,

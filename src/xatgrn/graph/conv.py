@@ -23,7 +23,7 @@ from torch_geometric.nn import MessagePassing
 from torch_geometric.nn.inits import glorot, zeros
 from torch_geometric.utils import softmax
 
-from xatgrn.graph.hermitian import FORWARD, REVERSE, hermitian_edges
+from xatgrn.graph.hermitian import PairState, hermitian_edges
 
 __all__ = ["DuplexConv", "DuplexGraph", "PairIndex", "fast_dropout"]
 
@@ -80,8 +80,8 @@ class DuplexGraph:
         lo, hi, state = pairs[0][off], pairs[1][off], state[off]
         # sign seen by hi receiving from lo (lo -> hi is "forward"): +1 in-neighbour, -1 out
         s_hi = torch.zeros(lo.numel())
-        s_hi[state == FORWARD] = 1.0
-        s_hi[state == REVERSE] = -1.0
+        s_hi[state == PairState.FORWARD] = 1.0
+        s_hi[state == PairState.REVERSE] = -1.0
         loops = torch.arange(num_nodes)
         src = torch.cat([lo, hi, loops])
         dst = torch.cat([hi, lo, loops])

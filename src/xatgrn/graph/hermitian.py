@@ -9,14 +9,18 @@ where :math:`A_s` is the symmetric connectivity and :math:`\Theta` the antisymme
 (:math:`+1` for :math:`u \to v` only, :math:`-1` for :math:`v \to u` only, :math:`0` otherwise).
 Every node pair is then in one of four states:
 
-=====  ================  ===========  ==========================
-index  name              :math:`H`    meaning
-=====  ================  ===========  ==========================
-0      ``forward``       :math:`i`    :math:`u \to v` only
-1      ``reverse``       :math:`-i`   :math:`v \to u` only
-2      ``bidirectional`` :math:`1`    both :math:`u \to v` and :math:`v \to u`
-3      ``none``          :math:`0`    no edge either way
-=====  ================  ===========  ==========================
+=====  ==================  ================  ===========  ==========================
+index  :class:`PairState`  name              :math:`H`    meaning
+=====  ==================  ================  ===========  ==========================
+0      ``FORWARD``         ``forward``       :math:`i`    :math:`u \to v` only
+1      ``REVERSE``         ``reverse``       :math:`-i`   :math:`v \to u` only
+2      ``BIDIRECTIONAL``   ``bidirectional`` :math:`1`    both directions
+3      ``ABSENT``          ``none``          :math:`0`    no edge either way
+=====  ==================  ================  ===========  ==========================
+
+The pair states are :class:`PairState` (an ``IntEnum``), not bare module constants: the
+regulation class labels of :mod:`xatgrn.data.schema` also have a ``NONE`` (``= 0``), and the two
+must not be mistaken for each other.
 
 Self-loop policy: an input self-loop :math:`u \to u` is both "u to v" and "v to u" for
 :math:`v = u`, so it is the ``bidirectional`` state with :math:`H_{uu} = 1` (real, so :math:`H`
@@ -28,6 +32,7 @@ so it scales to genome-sized graphs; only :func:`hermitian_adjacency` builds a (
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Final
 
 import numpy as np
@@ -40,18 +45,21 @@ from xatgrn.errors import input_error
 STATE_NAMES: Final[tuple[str, str, str, str]] = ("forward", "reverse", "bidirectional", "none")
 #: Hermitian entry of each state, in STATE_NAMES order
 STATE_VALUES: Final[tuple[complex, complex, complex, complex]] = (1j, -1j, 1 + 0j, 0j)
-FORWARD: Final = 0
-REVERSE: Final = 1
-BIDIRECTIONAL: Final = 2
-NONE: Final = 3
+
+
+class PairState(IntEnum):
+    """State of a node pair (u, v); the value is the column index in :data:`STATE_NAMES` order."""
+
+    FORWARD = 0
+    REVERSE = 1
+    BIDIRECTIONAL = 2
+    ABSENT = 3
+
 
 __all__ = [
-    "BIDIRECTIONAL",
-    "FORWARD",
-    "NONE",
-    "REVERSE",
     "STATE_NAMES",
     "STATE_VALUES",
+    "PairState",
     "as_edge_index",
     "hermitian_adjacency",
     "hermitian_edges",
@@ -114,7 +122,8 @@ def hermitian_edges(edge_index: Tensor | np.ndarray, num_nodes: int) -> tuple[Te
 
     Returns:
         ``pairs`` (``2 x M``, ``pairs[0] <= pairs[1]``, sorted) and ``state`` (``M``, long):
-        ``0`` forward (``pairs[0] -> pairs[1]`` only), ``1`` reverse, ``2`` bidirectional.
+        :class:`PairState` ``FORWARD`` (``pairs[0] -> pairs[1]`` only), ``REVERSE`` or
+        ``BIDIRECTIONAL`` (never ``ABSENT``).
         Self-loops appear as ``(u, u)`` with state ``2`` (see the module's self-loop policy).
 
     Shapes:
@@ -131,9 +140,9 @@ def hermitian_edges(edge_index: Tensor | np.ndarray, num_nodes: int) -> tuple[Te
     # says both); a pair's state ORs what its (at most two) directed edges say
     has_fwd = torch.zeros(m, dtype=torch.bool).index_fill_(0, inv[u <= v], True)
     has_rev = torch.zeros(m, dtype=torch.bool).index_fill_(0, inv[u >= v], True)
-    state = torch.full((m,), REVERSE, dtype=torch.long)
-    state[has_fwd] = FORWARD
-    state[has_fwd & has_rev] = BIDIRECTIONAL
+    state = torch.full((m,), PairState.REVERSE, dtype=torch.long)
+    state[has_fwd] = PairState.FORWARD
+    state[has_fwd & has_rev] = PairState.BIDIRECTIONAL
     pairs = torch.stack([ukey // n, ukey % n])
     return pairs, state
 
@@ -167,8 +176,9 @@ def pair_states(
 ) -> Tensor:
     r"""State of arbitrary ordered query pairs :math:`(u, v)` in a directed graph.
 
-    ``0`` forward if :math:`u \to v` only, ``1`` reverse if :math:`v \to u` only, ``2`` if both,
-    ``3`` none. Vectorised: one sorted key array and two ``searchsorted`` look-ups.
+    :class:`PairState` values: ``FORWARD`` (0) if :math:`u \to v` only, ``REVERSE`` (1) if
+    :math:`v \to u` only, ``BIDIRECTIONAL`` (2) if both, ``ABSENT`` (3) if neither.
+    Vectorised: one sorted key array and two ``searchsorted`` look-ups.
 
     Shapes:
         ``pairs`` :math:`(2, P)` → :math:`(P,)` long in ``0..3``.
@@ -178,10 +188,10 @@ def pair_states(
     keys = _directed_keys(ei, num_nodes)
     fwd = _contains(keys, q[0] * num_nodes + q[1])
     rev = _contains(keys, q[1] * num_nodes + q[0])
-    out = torch.full((q.shape[1],), NONE, dtype=torch.long)
-    out[fwd] = FORWARD
-    out[rev] = REVERSE
-    out[fwd & rev] = BIDIRECTIONAL
+    out = torch.full((q.shape[1],), PairState.ABSENT, dtype=torch.long)
+    out[fwd] = PairState.FORWARD
+    out[rev] = PairState.REVERSE
+    out[fwd & rev] = PairState.BIDIRECTIONAL
     return out
 
 

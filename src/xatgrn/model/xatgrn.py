@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -23,6 +24,8 @@ from xatgrn.model.fusion import CrossAttentionFusion, RoleTokens
 log = logging.getLogger(__name__)
 
 Mode = Literal["both", "fusion", "graph"]
+#: the network modes (ablations): both modules, fusion only, graph only
+MODES: tuple[str, ...] = typing.get_args(Mode)
 
 
 @dataclass

@@ -1,0 +1,102 @@
+"""Command line interface: thin over the Python API.
+
+Every command turns bad input into one clear message on stderr and a non-zero exit code,
+never a traceback (set ``XATGRN_DEBUG=1`` to see the traceback).
+
+The group, logging setup and :func:`main` live here; each command family has its own module
+(``datasets``, ``simulate`` (+ ``demo``), ``fit``, ``predict``, ``validate``, ``cv`` (+
+``benchmark``), ``analyze``), which imports the library lazily inside the command.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import click
+
+from xatgrn import __version__
+from xatgrn.errors import XatgrnInputError
+
+log = logging.getLogger("xatgrn")
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is *now* (not the stream at configuration time), so a
+    CLI invoked repeatedly in one process (tests, notebooks) never logs to a closed stream."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root = logging.getLogger("xatgrn")
+    root.handlers[:] = [h for h in root.handlers if isinstance(h, logging.NullHandler)]
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xatgrn")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors; no progress bars.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """xatgrn: infer typed, directed gene regulatory networks (activation / repression / none)."""
+    _configure_logging(verbose, quiet)
+    ctx.ensure_object(dict)
+    ctx.obj["quiet"] = quiet
+
+
+def _register() -> None:
+    from xatgrn.cli import analyze, cv, datasets, fit, predict, simulate, validate
+
+    for command in (
+        datasets.datasets_group,
+        simulate.simulate_command,
+        simulate.demo,
+        fit.fit,
+        predict.predict,
+        validate.validate_cmd,
+        cv.cv_command,
+        cv.benchmark_command,
+        analyze.analyze_cmd,
+    ):
+        cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the CLI, turning input errors into clean exits."""
+    try:
+        rv = cli.main(args=argv, prog_name="xatgrn", standalone_mode=False)
+        if isinstance(rv, int) and rv != 0:
+            sys.exit(rv)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except XatgrnInputError as err:
+        if os.environ.get("XATGRN_DEBUG"):
+            raise
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+
+
+__all__ = ["cli", "main"]

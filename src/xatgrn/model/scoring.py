@@ -1,0 +1,310 @@
+"""Genome-scale scoring: every candidate (regulator, target) pair, batched, ranked, streamed.
+
+Memory is bounded by one batch plus 20 bytes per kept pair (positions + probabilities; gene
+names are only built for the rows written, chunk by chunk). The ranking never depends on the
+input row order: ties in score are broken by gene names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from xatgrn.core.selection import selection_estimate, threshold_for_precision
+from xatgrn.data.schema import CLASS_NAMES, EDGE_LIST_COLUMNS, LABELS, NONE
+from xatgrn.errors import input_error
+from xatgrn.utils import progress
+
+__all__ = ["NetworkPredictor", "edge_frame", "score_candidates", "top_rows"]
+
+
+class _Scorer(Protocol):
+    genes_: pd.Index
+    prior_: pd.DataFrame
+
+    def positions(self, names: Any, what: str) -> np.ndarray: ...
+    def _gene_cache(self) -> Any: ...
+    def _proba_idx(
+        self, cache: Any, reg: np.ndarray, tgt: np.ndarray, batch_size: int
+    ) -> np.ndarray: ...
+
+
+def top_rows(idx: np.ndarray, p: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``top`` highest-scoring rows (unordered)."""
+    score = 1.0 - p[:, NONE]
+    if len(score) > top:
+        keep = np.argpartition(-score, top - 1)[:top]
+        idx, p = idx[keep], p[keep]
+    return idx, p
+
+
+def score_candidates(
+    model: _Scorer,
+    regulators: Any,
+    targets: Any,
+    top: int | None,
+    min_prob: float | None,
+    include_self: bool,
+    batch_size: int,
+    show_progress: bool = True,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Score candidate pairs in batches; keep only (positions, probabilities) of kept pairs.
+
+    Returns ``(idx, p, n_candidates)``: kept pairs as gene positions ``(k, 2)`` ranked by score,
+    their probabilities ``(k, 3)``, and how many candidates were scored.
+    """
+    if regulators is None:
+        regulators = pd.unique(model.prior_["regulator"])
+    reg_pos = np.unique(model.positions(regulators, "regulator"))
+    tgt_pos = (
+        np.arange(len(model.genes_))
+        if targets is None
+        else np.unique(model.positions(targets, "target"))
+    )
+    cache = model._gene_cache()
+    n_total = len(reg_pos) * len(tgt_pos)
+    kept_idx: list[np.ndarray] = []
+    kept_p: list[np.ndarray] = []
+    n_kept = 0
+    bar = progress(total=n_total, enabled=show_progress, desc="scoring pairs", unit="pair")
+    for s in range(0, n_total, batch_size):
+        flat = np.arange(s, min(s + batch_size, n_total))
+        r, t = reg_pos[flat // len(tgt_pos)], tgt_pos[flat % len(tgt_pos)]
+        if not include_self:
+            r, t = r[r != t], t[r != t]
+        p = model._proba_idx(cache, r, t, batch_size)
+        if min_prob is not None:
+            ok = (1.0 - p[:, NONE]) >= min_prob
+            r, t, p = r[ok], t[ok], p[ok]
+        kept_idx.append(np.stack([r, t], 1).astype(np.int32))
+        kept_p.append(p)
+        n_kept += len(p)
+        if top is not None and n_kept > 4 * top:
+            idx, p = top_rows(np.concatenate(kept_idx), np.concatenate(kept_p), top)
+            kept_idx, kept_p, n_kept = [idx], [p], len(p)
+        bar.update(len(flat))
+    bar.close()
+    idx = np.concatenate(kept_idx) if kept_idx else np.empty((0, 2), dtype=np.int32)
+    p = np.concatenate(kept_p) if kept_p else np.empty((0, 3), dtype=np.float32)
+    if top is not None:
+        idx, p = top_rows(idx, p, top)
+    # rank by score; ties by gene names (genes_ is sorted, so position order is name order):
+    # the output never depends on the input row order
+    order = np.lexsort((idx[:, 1], idx[:, 0], -(1.0 - p[:, NONE])))
+    n_candidates = n_total - (0 if include_self else int(np.isin(reg_pos, tgt_pos).sum()))
+    return idx[order], p[order], n_candidates
+
+
+def edge_frame(model: _Scorer, idx: np.ndarray, p: np.ndarray, rank_start: int) -> pd.DataFrame:
+    """The edge-list schema for already ranked rows (positions + probabilities)."""
+    genes = np.asarray(model.genes_)
+    n = len(model.genes_)
+    prior_keys = model.positions(model.prior_["regulator"], "regulator").astype(
+        np.int64
+    ) * n + model.positions(model.prior_["target"], "target")
+    keys = idx[:, 0].astype(np.int64) * n + idx[:, 1]
+    known = np.unique(model.positions(model.prior_["regulator"], "regulator"))
+    df = pd.DataFrame(
+        {
+            "regulator": genes[idx[:, 0]],
+            "target": genes[idx[:, 1]],
+            "predicted_type": np.asarray(CLASS_NAMES, dtype=object)[p.argmax(1)],
+            "score": 1.0 - p[:, NONE],
+            "p_activation": p[:, LABELS["activation"]],
+            "p_repression": p[:, LABELS["repression"]],
+            "p_none": p[:, NONE],
+            "rank": np.arange(rank_start, rank_start + len(idx)),
+            "in_prior": np.isin(keys, prior_keys),
+            "known_regulator": np.isin(idx[:, 0], known),
+        }
+    )
+    return df[list(EDGE_LIST_COLUMNS)]
+
+
+class NetworkPredictor:
+    """Genome-scale prediction for an estimator: ranked edge lists and the selection rules.
+
+    Mixed into XATGRN and the signed default; they provide ``_gene_cache()`` (per-gene work
+    done once for all pairs) and ``_proba_idx(cache, reg, tgt, batch_size)``.
+    """
+
+    def save(self, directory: str | Path, *, overwrite: bool = False) -> Path:
+        """Write the model directory (safetensors arrays, JSON, text); refuses to overwrite."""
+        from xatgrn.model import persist
+
+        return persist.save_model(self, directory, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Any:
+        """Load a saved model of this class; only safetensors, JSON and text are read."""
+        from xatgrn.model import persist
+
+        model = persist.load_model(directory)
+        if not isinstance(model, cls):
+            raise input_error(
+                f"the model in {directory} is a {type(model).__name__}, not a {cls.__name__}",
+                fix="load it with xatgrn.model.persist.load_model",
+            )
+        return model
+
+    def metadata(self) -> dict[str, Any]:
+        """Provenance of the fitted model: versions, inputs, data sizes, held-out quality."""
+        import platform
+
+        from xatgrn import __version__
+        from xatgrn.model.persist import curve_json
+
+        return {
+            "xatgrn_version": __version__,
+            **self._metadata_extra(),
+            "python": platform.python_version(),
+            "estimator": type(self).__name__,
+            "inputs": dict(getattr(self, "input_sources_", {})),
+            "n_genes": len(self.genes_),
+            "n_samples": len(self.samples_),
+            "n_prior_edges": len(self.prior_),
+            "prior_types": self.prior_["type"].value_counts().to_dict(),
+            "n_pairs": len(getattr(self, "pairs_", [])),
+            "holdout_metrics": getattr(self, "holdout_metrics_", {}),
+            "holdout_curve": curve_json(getattr(self, "holdout_curve_", None)),
+            "fit_seconds": getattr(self, "fit_seconds_", None),
+        }
+
+    def _metadata_extra(self) -> dict[str, Any]:
+        """Versions of the libraries the estimator's state depends on."""
+        return {}
+
+    def predict_network(
+        self,
+        regulators: Any = None,
+        targets: Any = None,
+        *,
+        top: int | None = None,
+        min_prob: float | None = None,
+        include_self: bool = True,
+        batch_size: int = 8192,
+    ) -> pd.DataFrame:
+        """Score every candidate (regulator, target) pair and return a ranked typed edge list.
+
+        Args:
+            regulators: candidate regulators (default: genes that regulate something in the prior).
+            targets: candidate targets (default: every gene).
+            top: keep the ``top`` highest-scoring pairs.
+            min_prob: keep pairs with ``score = 1 - p_none >= min_prob``.
+            include_self: score (g, g) pairs (the benchmark's priors contain autoregulation).
+            batch_size: pairs per forward pass.
+
+        Returns:
+            DataFrame with columns ``regulator, target, predicted_type, score, p_activation,
+            p_repression, p_none, rank, in_prior`` sorted by ``score`` (descending). For very
+            large candidate sets use :meth:`write_network`, which streams to disk.
+        """
+        self.check_fitted()
+        idx, p, _ = score_candidates(
+            self, regulators, targets, top, min_prob, include_self, batch_size, self._cfg.progress
+        )
+        return edge_frame(self, idx, p, rank_start=1)
+
+    def write_network(
+        self,
+        path: str | Path,
+        regulators: Any = None,
+        targets: Any = None,
+        *,
+        top: int | None = None,
+        min_prob: float | None = None,
+        include_self: bool = True,
+        batch_size: int = 8192,
+        fmt: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        chunk_rows: int = 200_000,
+    ) -> dict[str, Any]:
+        """Score candidates and write the ranked edge list; return what was selected.
+
+        The returned dict holds ``n_candidates``, ``n_selected`` (rows written),
+        ``selection_threshold`` (the lowest score kept) and ``selection_estimate`` (what that
+        threshold is worth on the held-out pairs). With ``metadata`` given, the same, merged
+        into it, is written to ``<path>.meta.json``. TSV output is streamed in ``chunk_rows``
+        pieces into a temporary file that is moved into place when complete; GraphML / BEELINE
+        output is built whole (formats for networks you would load into a viewer anyway).
+        """
+        from xatgrn.data.edgelist import infer_format, write_edge_list, write_edge_list_chunks
+
+        self.check_fitted()
+        idx, p, n_candidates = score_candidates(
+            self, regulators, targets, top, min_prob, include_self, batch_size, self._cfg.progress
+        )
+        # what the selection is worth, at the lowest score it kept
+        if min_prob is not None:
+            threshold = float(min_prob)
+        elif top is not None and len(idx):
+            threshold = float(1.0 - p[-1, NONE])
+        else:
+            threshold = 0.0
+        selected = {
+            "n_candidates": int(n_candidates),
+            "n_selected": len(idx),
+            "selection_threshold": threshold,
+            "selection_estimate": self.selection_estimate(threshold, int(n_candidates)),
+        }
+        meta = None if metadata is None else {**metadata, **selected}
+        fmt = infer_format(path, fmt)
+        if fmt != "tsv":
+            write_edge_list(edge_frame(self, idx, p, 1), path, fmt, metadata=meta)
+            return selected
+        chunks = (
+            edge_frame(self, idx[s : s + chunk_rows], p[s : s + chunk_rows], s + 1)
+            for s in range(0, max(len(idx), 1), chunk_rows)
+        )
+        write_edge_list_chunks(chunks, path, metadata=meta)
+        return selected
+
+    # -- selection rules ------------------------------------------------------------------
+    def selection(
+        self,
+        *,
+        top: int | None = None,
+        min_prob: float | None = None,
+        precision: float | None = None,
+    ) -> dict[str, Any]:
+        """Resolve a selection rule (at most one of ``top`` / ``min_prob`` / ``precision``).
+
+        ``precision`` becomes the lowest score threshold whose held-out typed precision reaches
+        it (:func:`xatgrn.core.selection.threshold_for_precision`). Returns the rule as a
+        dict with the effective ``min_prob`` (``None`` = no threshold).
+        """
+        given = [
+            k
+            for k, v in (("top", top), ("min_prob", min_prob), ("precision", precision))
+            if v is not None
+        ]
+        if len(given) > 1:
+            raise input_error(
+                f"choose one selection rule, got {given}",
+                fix="pass only one of --top-k, --min-prob, --precision",
+            )
+        if top is not None and top < 1:
+            raise input_error(f"top-k must be >= 1, got {top}", fix="pass a positive --top-k")
+        if min_prob is not None and not 0.0 <= min_prob <= 1.0:
+            raise input_error(f"min-prob {min_prob} is not in [0, 1]", fix="pass e.g. 0.5")
+        rule: dict[str, Any] = {"rule": given[0] if given else "all", "top_k": top}
+        rule["min_prob"] = min_prob
+        if precision is not None:
+            curve = getattr(self, "holdout_curve_", None)
+            if curve is None:
+                raise input_error(
+                    "--precision needs the held-out curve, but this model was fitted without held-out pairs",
+                    fix="re-fit with --holdout 0.2, or use --top-k / --min-prob",
+                )
+            rule["precision_target"] = precision
+            rule["min_prob"] = threshold_for_precision(curve, precision)
+        return rule
+
+    def selection_estimate(self, threshold: float, n_candidates: int) -> dict[str, Any]:
+        """Held-out precision/recall of keeping scores >= ``threshold`` among ``n_candidates``."""
+        return selection_estimate(
+            getattr(self, "holdout_curve_", None), threshold, n_candidates, len(self.prior_)
+        )
