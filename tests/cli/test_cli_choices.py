@@ -26,7 +26,12 @@ def choice_params(group: click.Group, path: tuple[str, ...] = ()):
 def library_values() -> dict[tuple[str, str], tuple[str, ...]]:
     from xatgrn.analysis.degree import DEGREE_KINDS
     from xatgrn.data.edgelist import FORMATS
-    from xatgrn.data.io import CONFLICT_POLICIES, ORIENTATIONS, UNKNOWN_TYPE_POLICIES
+    from xatgrn.data.io import (
+        AGGREGATIONS,
+        CONFLICT_POLICIES,
+        ORIENTATIONS,
+        UNKNOWN_TYPE_POLICIES,
+    )
     from xatgrn.data.preprocess import PREPROCESSING
     from xatgrn.evaluate.protocols import PROTOCOLS
     from xatgrn.methods import list_methods, persistent_methods
@@ -37,16 +42,20 @@ def library_values() -> dict[tuple[str, str], tuple[str, ...]]:
     preprocessing = ("none", *sorted(set(PREPROCESSING) - {"none"}))
     ablations = tuple(m.split("-", 1)[1] for m in list_methods() if m.startswith("xatgrn-"))
     cv_shared = {"--profile": profiles, "--negatives-from": ("all", "regulators")}
+    reading = {
+        "--orientation": ORIENTATIONS,
+        "--aggregate": AGGREGATIONS,
+        "--on-conflict": CONFLICT_POLICIES,
+        "--unknown-types": UNKNOWN_TYPE_POLICIES,
+    }
     return {
-        ("fit", "--orientation"): ORIENTATIONS,
+        **{(command, k): v for command in ("fit", "validate", "cv") for k, v in reading.items()},
         ("fit", "--method"): tuple(persistent_methods()),
         ("fit", "--profile"): profiles,
         ("fit", "--preprocessing"): preprocessing,
         ("fit", "--mode"): MODES,
         ("predict", "--format"): FORMATS,
-        ("validate", "--orientation"): ORIENTATIONS,
-        ("validate", "--on-conflict"): CONFLICT_POLICIES,
-        ("validate", "--unknown-types"): UNKNOWN_TYPE_POLICIES,
+        ("validate", "--preprocessing"): preprocessing,
         ("cv", "--preprocessing"): preprocessing,
         ("cv", "--protocol"): PROTOCOLS,
         ("cv", "--ablation"): ablations,

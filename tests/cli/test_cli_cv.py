@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 
@@ -47,3 +49,38 @@ def test_ablation_is_the_registered_xatgrn_variant(run, tmp_path, monkeypatch):
     assert code == 0, err
     (exp,) = seen
     assert exp.method.name == "xatgrn-no-graph" and exp.cv.protocol == "inductive"
+
+
+def test_user_files_take_a_name_and_the_reading_options(run, tmp_path, monkeypatch):
+    import xatgrn.cli.cv as cv_module
+
+    seen = []
+    monkeypatch.setattr(cv_module, "_cv_run", lambda ctx, exps, out, opts: seen.extend(exps))
+    sim = tmp_path / "sim"
+    assert run(["-q", "simulate", "--genes", "12", "--samples", "5", "--out", str(sim)])[0] == 0
+    regs = (sim / "regulations.tsv").read_text() + "g0001\tg0002\tdual\n"
+    (tmp_path / "prior.tsv").write_text(regs)
+    files = ["-e", str(sim / "expression.csv.gz"), "-r", str(tmp_path / "prior.tsv")]
+    out = ["--out", str(tmp_path / "r")]
+    code, _, err = run(["cv", *files, *out])
+    assert code == 2 and "unknown regulation type 'dual'" in err and seen == []
+    code, _, err = run(["cv", *files, *out, "--unknown-types", "drop", "--name", "mine"])
+    assert code == 0, err
+    assert seen[0].data.name == "mine"
+    code, _, err = run(["cv", *files, *out, "--unknown-types", "drop"])
+    assert code == 0, err
+    assert seen[1].data.name == "sim"  # expression.csv.gz: its folder names it
+
+
+def test_log2_minmax_on_negative_values_fails_before_any_fold(run, tmp_path, monkeypatch):
+    import xatgrn.cli.cv as cv_module
+
+    monkeypatch.setattr(cv_module, "_cv_run", lambda *a: pytest.fail("no fold may run"))
+    bad = Path(__file__).parents[1] / "data" / "bad_inputs"
+    expr, regs = (
+        bad / "pair_log2_minmax_negative.expression.csv",
+        bad / "pair_log2_minmax_negative.regulations.tsv",
+    )
+    args = ["cv", "-e", str(expr), "-r", str(regs), "--preprocessing", "log2_minmax"]
+    code, _, err = run([*args, "--out", str(tmp_path / "r")])
+    assert code == 2 and "needs values > -1" in err and "Traceback" not in err

@@ -98,3 +98,33 @@ def test_paper_only_options_are_refused_for_the_default(fitted, fit_command, run
     args[args.index("-o") + 1] = str(tmp_path / "m")
     code, _, err = run([*args, "--tokens", "2"])
     assert code == 2 and "--tokens apply to the paper's model" in err
+
+
+def test_prior_policies_and_tiny_priors_are_cli_options(fitted, fit_command, run, tmp_path):
+    """TRRUST-style labels need --unknown-types drop; dual pairs are dropped; tiny priors refused."""
+    prior = pd.read_csv(fitted["dir"] / "data" / "regulations.tsv", sep="\t")
+    label = {"activation": "Activation", "repression": "Repression"}
+    rows = [f"{r}\t{t}\t{label[k]}\t1" for r, t, k in prior.itertuples(index=False)]
+    first = prior.iloc[0]
+    dual = f"{first['regulator']}\t{first['target']}\t"
+    dual += "Repression" if first["type"] == "activation" else "Activation"
+    rows += [f"{dual}\t2", f"{prior.iloc[1]['regulator']}\t{prior.iloc[2]['target']}\tUnknown\t3"]
+    trrust = tmp_path / "trrust.tsv"
+    trrust.write_text("\n".join(rows) + "\n")
+    args = fit_command(fitted["dir"])
+    args[args.index("-r") + 1] = str(trrust)
+    args[args.index("-o") + 1] = str(tmp_path / "m")
+    code, _, err = run(args)
+    assert code == 2 and "unknown regulation type 'Unknown'" in err
+    assert "--unknown-types drop" in err and not (tmp_path / "m").exists()
+    code, out, err = run([*args, "--unknown-types", "drop", "-q"])
+    assert code == 0, err
+    assert "dropped 1 (regulator, target) pair(s) listed with both types" in err
+    assert SUMMARY.match(out.splitlines()[0]).group(3) == str(len(prior) - 1)
+    tiny = tmp_path / "tiny.tsv"
+    two_each = prior.groupby("type").head(2)
+    tiny.write_text(two_each.to_csv(sep="\t", index=False))
+    args[args.index("-r") + 1] = str(tiny)
+    code, _, err = run([*args, "--force"])
+    assert code == 2 and "only 2 activation and 2 repression edges" in err
+    assert "at least 3 of each are needed to fit" in err and "Traceback" not in err

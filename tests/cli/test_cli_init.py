@@ -60,3 +60,16 @@ def test_usage_errors_keep_clicks_message(run):
     code, _, err = run(["fit", "--no-such-option"])
     assert code == 2 and err.startswith("Usage: xatgrn fit [OPTIONS]")
     assert "Error: No such option" in err and "Traceback" not in err
+
+
+def test_quiet_is_read_after_the_subcommand_too():
+    from xatgrn.cli import _hoist_quiet
+
+    assert _hoist_quiet(["fit", "-e", "x", "-q"]) == ["-q", "fit", "-e", "x"]
+    assert _hoist_quiet(["-q", "fit"]) == ["-q", "fit"]
+    assert _hoist_quiet(["fit", "--quiet", "--", "-q"]) == ["--quiet", "fit", "--", "-q"]
+    assert _hoist_quiet(["datasets", "list"]) == ["datasets", "list"]
+    logger = logging.getLogger("xatgrn")
+    with pytest.raises(SystemExit):
+        main(["datasets", "info", "nope", "-q"])
+    assert logger.level == logging.WARNING

@@ -132,3 +132,14 @@ def test_two_rules_or_a_bad_target_are_clean_errors(fitted, run, tmp_path):
     assert code == 2 and "choose one selection rule" in err
     code, _, err = predict(run, fitted, tmp_path / "y.tsv", "--precision", "2")
     assert code == 2 and "not in (0, 1]" in err
+
+
+def test_pessimistic_precision_is_a_bound_below_the_point_estimate(fitted, run, tmp_path):
+    out = tmp_path / "k.tsv"
+    code, stdout, err = predict(run, fitted, out, "--top-k", "20")
+    assert code == 0, err
+    est = json.loads((tmp_path / "k.tsv.meta.json").read_text())["selection_estimate"]
+    bound = est["prevalence_adjusted_typed_precision"]
+    assert 0.0 <= bound <= est["prevalence_adjusted_point_estimate"] <= 1.0
+    assert est["bound_confidence"] == 0.95 and est["heldout_pairs"] > 0
+    assert f"{bound:.3f}" in stdout.splitlines()[1]  # what predict prints is the bound

@@ -7,8 +7,15 @@ from pathlib import Path
 import pytest
 
 BAD = Path(__file__).parents[1] / "data" / "bad_inputs"
-GOOD_EXPR = "gene,s1,s2,s3\nfis,1.5,2.0,3.1\nadhE,0.4,0.8,1.2\ncrp,2.2,1.0,0.9\n"
-GOOD_REGS = "regulator\ttarget\ttype\nfis\tadhE\tactivation\ncrp\tfis\trepression\nfis\tlacZ\t-\n"
+GOOD_EXPR = (
+    "gene,s1,s2,s3\nfis,1.5,2.0,3.1\nadhE,0.4,0.8,1.2\ncrp,2.2,1.0,0.9\n"
+    "lacI,1.1,1.9,0.7\nlacY,0.3,0.5,2.2\naraC,1.7,0.2,0.6\n"
+)
+GOOD_REGS = (
+    "regulator\ttarget\ttype\nfis\tadhE\tactivation\ncrp\tfis\trepression\nfis\tlacZ\t-\n"
+    "lacI\tlacY\trepression\nlacI\tlacI\trepression\naraC\tlacY\tactivation\n"
+    "crp\tadhE\tactivation\n"
+)
 
 
 @pytest.fixture
@@ -25,8 +32,10 @@ def good(tmp_path) -> tuple[str, str]:
         ("expr_duplicate_gene.csv", None, [], "duplicate gene id 'fis'"),
         (None, "regs_unknown_type.tsv", [], "unknown regulation type 'activatorrepressor'"),
         (None, "regs_empty.tsv", [], "file is empty"),
-        (None, None, ["--strict"], "1 of 4 prior-network genes are absent"),
+        (None, "regs_tiny_prior.tsv", [], "at least 3 of each are needed to fit"),
+        (None, None, ["--strict"], "1 of 7 prior-network genes are absent"),
         ("missing.csv", None, [], "missing.csv: file not found"),
+        ("expr_numeric_first_column.tsv", None, [], "the first column holds numbers"),
     ],
 )
 def test_bad_input_exits_2_without_traceback(run, good, expression, regulations, extra, fragment):
@@ -44,13 +53,17 @@ def test_good_files_exit_0_with_summary(run, good):
     assert code == 0, err
     assert out.splitlines() == [
         f"expression:  {good[0]} (genes-by-samples)",
-        "  genes 3, samples 3",
+        "  genes 6, samples 3",
+        "  read as: table, comma-separated, ids in column 1",
+        "  values: min 0.2, max 3.1, 0 negative, 0 constant gene(s)",
         f"regulations: {good[1]} (layout regulator,target,type)",
-        "  edges 2: activation 1, repression 1",
+        "  edges 6: activation 3, repression 3",
+        "  self-loops: 1 kept (a gene regulating itself is a labelled pair)",
         "  dropped: 1 prior genes absent from the expression (lacZ), 1 edges",
         "ok",
     ]
-    assert "1 of 4 prior-network genes are absent" in err  # the warning
+    assert "1 of 7 prior-network genes are absent" in err  # the warning
+    assert "only 3 activation and 3 repression edges" in err  # few edges: a warning
     assert "Traceback" not in err
 
 
@@ -61,11 +74,33 @@ def test_conflict_and_unknown_type_policies_reach_the_reader(run, good, tmp_path
     base = ["validate", "--expression", good[0], "--regulations", str(regs)]
     code, _, err = run(base)
     assert code == 2 and "unknown regulation type '?'" in err
-    code, out, err = run([*base, "--unknown-types", "drop"])
+    code, out, err = run([*base, "--unknown-types", "drop", "--on-conflict", "last"])
     assert code == 0, err
-    assert "  edges 3: activation 1, repression 2" in out.splitlines()  # last row wins
-    code, out, err = run([*base, "--unknown-types", "drop", "--on-conflict", "drop"])
+    assert "  edges 7: activation 3, repression 4" in out.splitlines()  # last row wins
+    assert "kept the last row's type: 0 activation, 1 repression" in out
+    assert "0 became activation, 1 repression" in err  # the warning says which type was kept
+    code, out, err = run([*base, "--unknown-types", "drop"])  # default: drop dual pairs
     assert code == 0, err
-    assert "  edges 2: activation 1, repression 1" in out.splitlines()
+    assert "  edges 6: activation 3, repression 3" in out.splitlines()
+    assert "dropped 1 (regulator, target) pair(s) listed with both types" in err
     code, _, err = run([*base, "--unknown-types", "drop", "--on-conflict", "error"])
     assert code == 2 and "conflicting types" in err.splitlines()[-1]
+
+
+def test_preprocessing_is_checked_up_front(run, tmp_path):
+    expr, regs = (
+        BAD / "pair_log2_minmax_negative.expression.csv",
+        BAD / "pair_log2_minmax_negative.regulations.tsv",
+    )
+    base = ["validate", "-e", str(expr), "-r", str(regs)]
+    code, _, err = run([*base, "--preprocessing", "log2_minmax"])
+    assert code == 2 and "needs values > -1" in err and "np.float64" not in err
+    assert "pair_log2_minmax_negative.expression.csv, gene 'TP53'" in err
+    code, _, err = run([*base, "--preprocessing", "none"])
+    assert code == 2 and "at least 3 of each" in err  # the scale is fine, the prior too small
+
+
+def test_quiet_after_the_subcommand_hides_info(run, good):
+    code, out, err = run(["validate", "-e", good[0], "-r", good[1], "-q"])
+    assert code == 0 and out.splitlines()[-1] == "ok"
+    assert "INFO" not in err and "WARNING" in err

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import gzip
+import logging
 from pathlib import Path
 
 import pytest
 
 from xatgrn.data.expression import read_expression
-from xatgrn.data.files import check_file, read_cells, reading, sniff_separator, text_format
+from xatgrn.data.files import (
+    WHITESPACE,
+    check_file,
+    read_cells,
+    read_header,
+    reading,
+    sniff_separator,
+    text_encoding,
+    text_format,
+    text_layout,
+)
 from xatgrn.data.regulations import read_regulations
 from xatgrn.errors import XatgrnInputError
 
@@ -39,7 +50,7 @@ def test_text_format_from_suffixes(name, expected):
 
 
 def test_text_format_names_the_accepted_formats():
-    with pytest.raises(XatgrnInputError, match=r"'\.xlsx'.*\.csv, \.tsv, \.txt .*\.h5ad"):
+    with pytest.raises(XatgrnInputError, match=r"'\.xlsx'.*\.csv, \.tsv, \.txt, \.gct .*\.h5ad"):
         text_format(Path("a.xlsx"), h5ad_ok=True)
     with pytest.raises(XatgrnInputError, match=r"'\(no suffix\)'"):
         text_format(Path("table"))
@@ -67,3 +78,38 @@ def test_check_file_folder_and_reading_errors(tmp_path):
     with pytest.raises(XatgrnInputError, match=r"x\.csv: not UTF-8 text \(byte 3"):
         with reading(tmp_path / "x.csv"):
             b"abc\xff".decode("utf-8")
+
+
+def test_sniff_separator_falls_back_to_whitespace(tmp_path):
+    (tmp_path / "ws.txt").write_text("gene   s1  s2\nfis 1 2\n")
+    (tmp_path / "one.csv").write_text("gene\nfis\n")
+    assert sniff_separator(tmp_path / "ws.txt", "\t") == WHITESPACE
+    assert sniff_separator(tmp_path / "one.csv", ",") == ","  # one field: nothing to split
+    assert read_header(tmp_path / "ws.txt", WHITESPACE) == ["gene", "s1", "s2"]
+
+
+def test_text_layout_skips_comments_and_metadata(tmp_path):
+    (tmp_path / "c.tsv").write_text("# a comment\n\n# another\nregulator\ttarget\ttype\na\tb\t+\n")
+    layout = text_layout(tmp_path / "c.tsv", "\t")
+    assert (layout.skip, layout.nrows, layout.kind, layout.sep) == (3, None, "table", "\t")
+    series = '!Series_title\t"x"\n!series_matrix_table_begin\n"ID_REF"\t"GSM1"\n"a"\t1\n"b"\t2\n'
+    (tmp_path / "s.txt").write_text(series + "!series_matrix_table_end\n")
+    layout = text_layout(tmp_path / "s.txt", "\t")
+    assert (layout.skip, layout.nrows, layout.kind) == (2, 2, "geo-series-matrix")
+    cells, lines = read_cells(tmp_path / "s.txt", "\t", skiprows=3, nrows=layout.nrows)
+    assert cells.tolist() == [["a", "1"], ["b", "2"]] and lines.tolist() == [4, 5]
+    (tmp_path / "g.gct").write_text("#1.2\n2\t2\nName\tDescription\ts1\ts2\n")
+    assert text_layout(tmp_path / "g.gct", "\t").skip == 2
+
+
+def test_text_encoding_utf8_utf16_and_latin1_once(tmp_path, caplog):
+    (tmp_path / "u.csv").write_text("gene,s1\nfis,1\n", encoding="utf-8")
+    (tmp_path / "w.txt").write_text("gene\ts1\nfis\t1\n", encoding="utf-16")
+    (tmp_path / "l.csv").write_bytes("gene,réplica\nfis,1\n".encode("latin-1"))
+    assert text_encoding(tmp_path / "u.csv") == "utf-8-sig"
+    assert text_encoding(tmp_path / "w.txt") == "utf-16"
+    with caplog.at_level(logging.WARNING, logger="xatgrn"):
+        assert text_encoding(tmp_path / "l.csv") == "latin-1"
+        assert read_header(tmp_path / "l.csv", ",") == ["gene", "réplica"]
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1 and "byte 6 cannot be decoded); read as Latin-1" in warnings[0]

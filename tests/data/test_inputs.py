@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from xatgrn.data.expression import read_expression
-from xatgrn.data.inputs import load_user_data
+from xatgrn.data.inputs import dataset_name, load_user_data
 from xatgrn.data.regulations import read_regulations
-from xatgrn.data.validate import check_trainable
+from xatgrn.data.validate import check_fittable, check_trainable
 from xatgrn.data.writers import write_expression, write_regulations
 from xatgrn.errors import XatgrnInputError
 from xatgrn.utils import sha256_file
@@ -28,16 +28,18 @@ CASES: dict[str, tuple[str, dict, str]] = {
     "expr_nan.csv": ("expression", {}, r"line 4, gene 'crp': missing value .*'NaN' in sample 's2'"),
     "expr_empty_cell.tsv": ("expression", {}, r"line 3, gene 'adhE': missing value \(NaN or empty cell\)"),
     "expr_inf.csv": ("expression", {}, r"line 4, gene 'crp': infinite value '-inf' in sample 's3'"),
-    "expr_duplicate_gene.csv": ("expression", {}, r"line 4, gene 'fis': duplicate gene id 'fis' \(line 2 and line 4"),
+    "expr_duplicate_gene.csv": ("expression", {}, r"line 4, gene 'fis': duplicate gene id 'fis' \(line 2 and line 4.*--aggregate mean"),
     "expr_duplicate_sample.csv": ("expression", {}, r"duplicate sample name 's1' \(header field 2 and header field 4"),
     "expr_one_sample.csv": ("expression", {}, r"only 1 sample\(s\): at least 2 samples"),
     "expr_ragged_row.csv": ("expression", {}, r"line 3: row has 5 fields but the rows above have 4"),
     "expr_empty_gene_id.csv": ("expression", {}, r"line 3: empty gene id in the first column"),
-    "expr_space_separated.csv": ("expression", {}, r"only one column was found"),
     "expr_table.xlsx": ("expression", {}, r"unsupported file format '\.xlsx'"),
     "expr_not_anndata.h5ad": ("expression", {}, r"cannot read as AnnData"),
     "expr_truncated.csv.gz": ("expression", {}, r"cannot read the \(gzip\) data"),
-    "expr_latin1.csv": ("expression", {}, r"not UTF-8 text"),
+    "expr_numeric_first_column.tsv": ("expression", {}, r"line 2: the first column holds numbers \('0\.4254'.*--index-col none"),
+    "expr_no_header.csv": ("expression", {}, r"line 1: the header holds numbers \('7\.36', '11\.41'.*no header line"),
+    "expr_row_numbers.csv": ("expression", {}, r"the gene ids are the numbers 0\.\.3: default row"),
+    "expr_unknown_index_col.tsv": ("expression", {"index_col": "NAME"}, r"index_col='NAME' is not a column name \(header: 'ID_REF', 'IDENTIFIER'"),
     "expr_header_mismatch.csv": ("expression", {}, r"line 2: the first data row has 3 fields but the header has 5"),
     "regs_empty.tsv": ("regulations", {}, r"file is empty \(0 bytes\)"),
     "regs_blank_lines.tsv": ("regulations", {}, r"file has no data \(only blank lines\)"),
@@ -49,11 +51,17 @@ CASES: dict[str, tuple[str, dict, str]] = {
     "regs_zero_weight.csv": ("regulations", {}, r"line 3: weight '0' has no sign"),
     "regs_conflict.tsv": ("regulations", {"on_conflict": "error"}, r"line 4, gene 'fis': pair 'fis' -> 'adhE' is listed with conflicting types \(line 2: activation, line 4: repression\)"),
     "regs_one_class.tsv": ("trainable", {}, r"fewer than 2 regulation classes \(2 activation, 0 repression"),
+    "regs_tiny_prior.tsv": ("fittable", {}, r"only 2 activation and 1 repression edges.*at least 3 of each"),
     "pair_absent_genes_strict": ("pair", {"strict": True}, r"2 of 5 prior-network genes are absent .*'lacZ', 'lacI'.*2 of 4 edges"),
     "pair_no_shared_genes": ("pair", {"orientation": "genes-by-samples"}, r"no prior edge has both genes in the expression.*same gene ids"),
     "pair_orientation_undetectable": ("pair", {}, r"cannot detect the orientation: 0 of 3 row labels and 0 of 3 column labels.*--orientation"),
     "pair_ambiguous_orientation": ("pair", {}, r"ambiguous orientation: 4 of 4 row labels and 4 of 4 column labels.*--orientation"),
     "pair_one_class_after_align": ("pair", {}, r"fewer than 2 regulation classes \(2 activation, 0 repression"),
+    "pair_ensembl_vs_symbols": ("pair", {}, r"name genes differently: the expression's row labels look like Ensembl gene ids \('ENSG00000141510'.*prior's genes look like gene symbols \('TP53'"),
+    "pair_probes_vs_symbols": ("pair", {}, r"row labels look like microarray probe ids \('201746_at'"),
+    "pair_case_only": ("pair", {}, r"4 of the expression's row labels match the prior's genes only when letter case is ignored \('tp53' vs 'TP53'.*Fix: write the gene ids in the same letter case"),
+    "pair_log2_minmax_negative": ("pair", {"preprocessing": "log2_minmax"}, r"gene 'TP53': log2\(x \+ 1\) \(preprocessing log2_minmax\) needs values > -1; 2 value\(s\) are <= -1, the first -1\.41 in sample 's2'"),
+    "pair_dream5_forced_genes_by_samples": ("pair", {"orientation": "genes-by-samples"}, r"genes-by-samples needs gene ids in an id column, but the file has none"),
 }  # fmt: skip
 
 
@@ -71,6 +79,8 @@ def _run_case(name: str) -> None:
         read_regulations(BAD / name, **kwargs)
     elif kind == "trainable":
         check_trainable(read_regulations(BAD / name, **kwargs), source=BAD / name)
+    elif kind == "fittable":
+        check_fittable(read_regulations(BAD / name, **kwargs), source=BAD / name)
     else:
         load_user_data(*_pair_files(name), **kwargs)
 
@@ -149,3 +159,10 @@ def test_fgrn_converted_files(fgrn_dir):
     counts = read_regulations(fgrn_dir / "ecoli_cold" / "regulations.tsv")["type"].value_counts()
     assert counts.to_dict() == {"activation": 2070, "repression": 2034}
     assert read_expression(fgrn_dir / "human_covid" / "expression.csv.gz").shape == (2476, 42)
+
+
+def test_dataset_name_from_the_file_or_its_folder(tmp_path):
+    (tmp_path / "ecoli").mkdir()
+    assert dataset_name(tmp_path / "ecoli" / "expression.csv.gz") == "ecoli"
+    assert dataset_name(tmp_path / "ecoli" / "ExpressionData.csv") == "ecoli"  # BEELINE
+    assert dataset_name(tmp_path / "ecoli" / "cold_shock.tsv") == "cold_shock"

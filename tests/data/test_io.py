@@ -12,6 +12,8 @@ from xatgrn.data import io as xio
 HOMES = {
     "ORIENTATIONS": "expression",
     "read_expression": "expression",
+    "AGGREGATIONS": "expression_quality",
+    "check_scale": "expression_quality",
     "CONFLICT_POLICIES": "regulations",
     "UNKNOWN_TYPE_POLICIES": "regulations",
     "TYPE_LABELS": "regulations",
@@ -20,6 +22,7 @@ HOMES = {
     "align": "validate",
     "check_expression": "validate",
     "check_trainable": "validate",
+    "check_fittable": "validate",
     "gene_positions": "validate",
     "validate_data": "validate",
     "ValidatedData": "validate",

@@ -84,3 +84,26 @@ def test_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     import pooch
 
     assert ds.resolve_data_dir() == Path(pooch.os_cache("xatgrn")) / "fgrn"
+
+
+def test_find_local_copy_looks_in_shared_style_folders(tmp_path):
+    from xatgrn.data.registry import find_local_copy
+
+    work = tmp_path / "work" / "main"
+    work.mkdir(parents=True)
+    assert find_local_copy(work) is None
+    copy = tmp_path / "work" / "shared" / "data" / "fgrn"
+    copy.mkdir(parents=True)
+    (copy / "manifest.json").write_text("{}")
+    assert find_local_copy(work) == copy  # ../shared/data/fgrn from work/main
+
+
+def test_missing_data_error_points_at_a_local_copy(tmp_path, monkeypatch):
+    work = tmp_path / "work" / "main"
+    work.mkdir(parents=True)
+    copy = tmp_path / "work" / "shared" / "data" / "fgrn"
+    copy.mkdir(parents=True)
+    (copy / "manifest.json").write_text("{}")
+    monkeypatch.chdir(work)
+    with pytest.raises(XatgrnInputError, match=rf"a local copy is at {re.escape(str(copy))}"):
+        ds.load_dataset("ecoli_cold", data_dir=tmp_path / "empty")

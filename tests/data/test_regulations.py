@@ -98,3 +98,37 @@ def test_read_gene_list(tmp_path):
     (tmp_path / "none.txt").write_text("# nothing\n\n")
     with pytest.raises(XatgrnInputError, match=r"none\.txt: no gene ids in the file"):
         read_gene_list(tmp_path / "none.txt")
+
+
+def test_default_drops_dual_pairs_and_last_says_which_type_it_kept(tmp_path, caplog):
+    # TRRUST lists a dual-mode pair once per type, activation first: 'last' would make every
+    # such pair repression; the default leaves them out and counts them
+    (tmp_path / "t.tsv").write_text(
+        "a\tb\tActivation\t1\na\tb\tRepression\t2\nc\td\tActivation\t3\nc\td\tRepression\t4\n"
+        "e\tf\tRepression\t5\ne\tf\tActivation\t6\ng\th\tActivation\t7\n"
+    )
+    with caplog.at_level(logging.WARNING, logger="xatgrn"):
+        out = read_regulations(tmp_path / "t.tsv")
+    assert list(out.itertuples(index=False, name=None)) == [("g", "h", "activation")]
+    assert "dropped 3 (regulator, target) pair(s) listed with both types" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="xatgrn"):
+        out = read_regulations(tmp_path / "t.tsv", on_conflict="last")
+    assert out["type"].tolist() == ["repression", "repression", "activation", "activation"]
+    assert "3 (regulator, target) pair(s) are listed with both types" in caplog.text
+    assert "1 became activation, 2 repression" in caplog.text
+
+
+def test_comment_lines_and_regulondb_effects(tmp_path):
+    (tmp_path / "r.txt").write_text(
+        "# RegulonDB-style\n# (3) effect: + - +- ?\n\n"
+        "fis\tadhE\t+\t[GEA]\tStrong\ncrp\tfis\t-\t[BPP]\tWeak\naraC\taraB\t+-\t[]\tWeak\n"
+        "lacI\tlacZ\t?\t[]\tWeak\n"
+    )
+    with pytest.raises(XatgrnInputError, match=r"line 6: unknown regulation type '\+-'"):
+        read_regulations(tmp_path / "r.txt")  # file lines count the comment block
+    out = read_regulations(tmp_path / "r.txt", unknown_types="drop")
+    assert list(out.itertuples(index=False, name=None)) == [
+        ("fis", "adhE", "activation"),
+        ("crp", "fis", "repression"),
+    ]

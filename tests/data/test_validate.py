@@ -212,8 +212,9 @@ EXPR = pd.DataFrame(np.ones((3, 2)), index=["a", "b", "c"], columns=["s1", "s2"]
             EXPR.set_axis(["A", "B", "C"]),
             PRIOR,
             {},
-            r"no prior edge has both genes in the expression matrix: 3 of 3 .*"
-            r"\(some differ only in letter case\)",
+            r"no prior edge has both genes in the expression matrix: 3 of the expression's "
+            r"gene ids match the prior's genes only when letter case is ignored \('A' vs 'a'.*"
+            r"3 of 3 .*\(some differ only in letter case\).*same letter case",
         ),
     ],
 )
@@ -237,3 +238,14 @@ def test_gene_positions_names_the_unknown_genes():
     np.testing.assert_array_equal(gene_positions(genes, ["c", "a"]), [2, 0])
     with pytest.raises(XatgrnInputError, match=r"2 regulator gene\(s\) are not in the model's"):
         gene_positions(genes, ["x", "a", "y"], "regulator")
+
+
+def test_gene_positions_says_when_only_letter_case_differs():
+    from xatgrn.data.validate import gene_positions
+
+    genes = pd.Index(["fis", "crp", "lacI"])
+    assert gene_positions(genes, ["crp", "fis"]).tolist() == [1, 0]
+    with pytest.raises(
+        XatgrnInputError, match=r"1 match only when letter case is ignored, e\.g\. 'FIS' vs 'fis'"
+    ):
+        gene_positions(genes, ["FIS", "zzz"], "regulator")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 
 import click
 
@@ -37,6 +38,8 @@ class _StderrHandler(logging.StreamHandler):
 
 def _configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    if quiet:  # libraries' own Python warnings (anndata, h5py, ...); ours are log records
+        warnings.simplefilter("ignore")
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     root = logging.getLogger("xatgrn")
@@ -77,8 +80,24 @@ def _register() -> None:
 _register()
 
 
+#: group options also accepted after the subcommand (``xatgrn fit ... -q``)
+_ANYWHERE = ("-q", "--quiet")
+
+
+def _hoist_quiet(argv: list[str]) -> list[str]:
+    """Move ``-q`` / ``--quiet`` given after the subcommand in front of it, where click reads
+    group options; everything after ``--`` stays as it is."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    found = [a for a in argv[:end] if a in _ANYWHERE]
+    if not found or all(a in _ANYWHERE for a in argv[: len(found)]):
+        return argv
+    rest = [a for a in argv[:end] if a not in _ANYWHERE]
+    return [found[0], *rest, *argv[end:]]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI, turning input errors into clean exits."""
+    argv = _hoist_quiet(list(sys.argv[1:] if argv is None else argv))
     try:
         rv = cli.main(args=argv, prog_name="xatgrn", standalone_mode=False)
         if isinstance(rv, int) and rv != 0:

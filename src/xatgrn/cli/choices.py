@@ -82,6 +82,10 @@ def unknown_type_policies() -> LibraryChoice:
     return LibraryChoice("xatgrn.data.io.UNKNOWN_TYPE_POLICIES")
 
 
+def aggregations() -> LibraryChoice:
+    return LibraryChoice("xatgrn.data.io.AGGREGATIONS")
+
+
 def preprocessing_methods() -> LibraryChoice:
     return LibraryChoice("xatgrn.data.preprocess.PREPROCESSING", _none_first)
 

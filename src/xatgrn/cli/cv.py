@@ -185,6 +185,13 @@ def _cv_base(opts, protocol: str):
 )
 @options.expression_option(help="Or: your expression table.")
 @options.regulations_option(help="Or: your typed prior network.")
+@click.option(
+    "--name",
+    default=None,
+    help="Name of your dataset in results and tables (default: the expression file's name, "
+    "or its folder's when the file is generic like expression.csv).",
+)
+@options.reading_options()
 @options.preprocessing_option(
     help="Expression transform (default: the dataset's reference; none for your files)."
 )
@@ -245,7 +252,17 @@ def cv_command(
         if preprocessing is not None:
             data = replace(data, preprocessing=preprocessing)
     else:
-        data = files_data(expression, regulations, preprocessing=preprocessing or "none")
+        from xatgrn.data.preprocess import check_log_domain
+
+        data = files_data(
+            expression,
+            regulations,
+            preprocessing=preprocessing or "none",
+            name=opts.pop("name"),
+            **options.pop_reading(opts),
+        )
+        if data.preprocessing == "log2_minmax":  # before any fold, not minutes later
+            check_log_domain(data.expression, expression)
     _cv_run(ctx, [Experiment(data, spec, cv, fit_cfg)], opts["out"], opts)
 
 

@@ -31,7 +31,7 @@ def datasets_list(ctx: click.Context, data_dir: str | None) -> None:
 
     A table of organism/condition, genes, samples, edges and local status.
     """
-    from xatgrn.data.datasets import DATASETS, is_available, resolve_data_dir
+    from xatgrn.data.datasets import DATASETS, find_local_copy, is_available, resolve_data_dir
 
     data_dir = _datasets_dir(ctx, data_dir)
     header = ("name", "organism / condition", "genes", "samples", "edges", "status")
@@ -50,6 +50,12 @@ def datasets_list(ctx: click.Context, data_dir: str | None) -> None:
     for row in rows:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     click.echo(f"\ndata dir: {resolve_data_dir(data_dir)}")
+    if not any(is_available(name, data_dir) for name in DATASETS):
+        local = find_local_copy()
+        if local is not None:
+            click.echo(
+                f"a local copy is at {local}: pass --data-dir {local} or set XATGRN_DATA_DIR"
+            )
 
 
 @datasets_group.command("info")

@@ -11,8 +11,7 @@ from xatgrn.cli import choices, formatting, options
 @options.expression_option(required=True)
 @options.regulations_option(required=True)
 @click.option("--out", "-o", required=True, type=click.Path(), help="Model directory to write.")
-@options.orientation_option()
-@options.strict_option()
+@options.reading_options()
 @click.option(
     "--method",
     type=choices.fit_methods(),
@@ -60,7 +59,7 @@ from xatgrn.cli import choices, formatting, options
 @click.pass_context
 def fit(ctx, expression, regulations, out, orientation, strict, method, profile, force, **opts):
     """Fit XATGRN on an expression table and a typed prior network; write a model directory."""
-    from xatgrn.data.io import load_user_data
+    from xatgrn.data.io import check_fittable, load_user_data
     from xatgrn.data.validate import validate_data
     from xatgrn.errors import input_error
     from xatgrn.methods import configure, get_method
@@ -76,7 +75,16 @@ def fit(ctx, expression, regulations, out, orientation, strict, method, profile,
             fix="drop them, or pass --method xatgrn-paper",
         )
     check_writable(out, overwrite=force)  # before any work
-    ds = load_user_data(expression, regulations, orientation=orientation, strict=strict)
+    read = options.pop_reading(opts)
+    ds = load_user_data(
+        expression,
+        regulations,
+        orientation=orientation,
+        strict=strict,
+        preprocessing=opts.get("preprocessing"),
+        **read,
+    )
+    check_fittable(ds.regulations, source=regulations)
     cfg = configure(spec, fit_config(profile, progress=not ctx.obj["quiet"], **opts))
     md = ds.metadata
     sources = {

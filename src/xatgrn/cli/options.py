@@ -42,6 +42,42 @@ orientation_option = _option(
     show_default=True,
     help="Layout of the expression matrix; auto matches ids against the prior's genes.",
 )
+on_conflict_option = _option(
+    "--on-conflict",
+    type=choices.conflict_policies(),
+    default="drop",
+    show_default=True,
+    help="A pair listed with both types (dual regulation, e.g. TRRUST, RegulonDB): drop it, keep "
+    "the last row's type, or fail.",
+)
+unknown_types_option = _option(
+    "--unknown-types",
+    type=choices.unknown_type_policies(),
+    default="error",
+    show_default=True,
+    help="Regulation labels other than activation/repression (TRRUST 'Unknown', RegulonDB "
+    "'?', '+-'): fail, or drop those rows.",
+)
+index_col_option = _option(
+    "--index-col",
+    default=None,
+    metavar="NAME|N|none",
+    help="Expression text file: the column holding the ids (header name or 1-based number), or "
+    "'none' when there is none (samples as rows, gene ids in the header, as in DREAM5/GENIE3). "
+    "Default: recognised from the content.",
+)
+aggregate_option = _option(
+    "--aggregate",
+    type=choices.aggregations(),
+    default=None,
+    help="Combine rows sharing a gene id (e.g. probes of one gene): mean or median per sample, "
+    "or max = the row with the highest mean. Default: repeated ids are an error.",
+)
+layer_option = _option(
+    "--layer",
+    default=None,
+    help=".h5ad input: the matrix to read instead of X: a layer name, or 'raw' for .raw.",
+)
 strict_option = _option(
     "--strict",
     is_flag=True,
@@ -66,3 +102,43 @@ graph_epochs_option = _option(
 device_option = _option(
     "--device", default="auto", show_default=True, help="auto (CUDA when present), cpu, cuda."
 )
+
+
+#: the reading options of :func:`reading_options`, as ``load_user_data`` keywords
+READING_KEYS: tuple[str, ...] = (
+    "orientation",
+    "index_col",
+    "aggregate",
+    "layer",
+    "strict",
+    "on_conflict",
+    "unknown_types",
+)
+
+
+def reading_options(**overrides: dict[str, Any]) -> Callable[[F], F]:
+    """How to read the user's expression and prior files (``load_user_data``'s keywords).
+
+    ``overrides`` maps an option's keyword (e.g. ``"strict"``) to keyword overrides for it.
+    """
+    factories = {
+        "orientation": orientation_option,
+        "index_col": index_col_option,
+        "aggregate": aggregate_option,
+        "layer": layer_option,
+        "strict": strict_option,
+        "on_conflict": on_conflict_option,
+        "unknown_types": unknown_types_option,
+    }
+
+    def decorate(func: F) -> F:
+        for key in reversed(READING_KEYS):
+            func = factories[key](**overrides.get(key, {}))(func)
+        return func
+
+    return decorate
+
+
+def pop_reading(opts: dict[str, Any]) -> dict[str, Any]:
+    """Remove the reading options from a command's ``**opts`` and return them."""
+    return {key: opts.pop(key) for key in READING_KEYS if key in opts}

@@ -124,9 +124,11 @@ def predict(
             adjusted = formatting.fmt(est["prevalence_adjusted_typed_precision"])
             line += (
                 f"; at this candidate set's prevalence ({est['prevalence']:.4f}) "
-                f"{adjusted} (unlabelled pairs counted as errors)"
+                f"{adjusted} (pessimistic lower bound, 95 %: unlabelled pairs counted as errors)"
             )
         click.echo(line)
+        if est.get("warning"):
+            click.echo(f"warning: {est['warning']}", err=True)
 
 
 def _describe_rule(rule: dict) -> str:

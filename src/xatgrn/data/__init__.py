@@ -4,9 +4,12 @@ The bottom layer: from the rest of xatgrn it imports only ``errors``, ``utils`` 
 Where things live:
 
 * ``io`` -- the public reading API (re-exports the readers, the validator and the writers);
-* ``files`` (file checks, formats, encodings, separators), ``expression`` and
-  ``expression_checks`` (expression matrices), ``regulations`` (prior networks, gene lists),
-  ``inputs`` (``load_user_data``), ``writers`` (tables and dataset folders);
+* ``files`` (file checks, formats, encodings, separators, comment / metadata lines),
+  ``expression``, ``expression_text`` (text layouts recognised by content),
+  ``expression_checks`` (labels, values, orientation) and ``expression_quality`` (scale checks,
+  duplicate-gene aggregation), ``gene_ids`` (id namespaces, spreadsheet dates, letter case),
+  ``regulations`` (prior networks, gene lists), ``inputs`` (``load_user_data``), ``writers``
+  (tables and dataset folders);
 * ``validate`` -- the one in-memory validator (``validate_data`` -> ``ValidatedData``);
 * ``datasets`` (load a benchmark dataset), ``registry`` (the datasets as data), ``fetch``
   (pinned downloads and conversions);

@@ -38,6 +38,7 @@ from xatgrn.data.registry import (
     SourceFile,
     cache_dir,
     dataset_files,
+    find_local_copy,
     get_spec,
     is_available,
     list_datasets,
@@ -69,6 +70,7 @@ __all__ = [
     "dataset_files",
     "fetch_all",
     "fetch_dataset",
+    "find_local_copy",
     "get_spec",
     "gzip_bytes",
     "is_available",
@@ -86,6 +88,14 @@ def _missing_error(spec: DatasetSpec, root: Path, missing: list[str]) -> Excepti
         problem += (
             f" (the DREAM5 net1 expression file is not in the reference repositories; its public "
             f"location is {spec.expression_source.url()})"
+        )
+    local = find_local_copy()
+    if local is not None and local.resolve() != Path(root).resolve():
+        return input_error(
+            problem,
+            path=root,
+            fix=f"a local copy is at {local}: set {DATA_ENV}={local} or pass --data-dir {local} "
+            f"(data_dir=); or run `xatgrn datasets fetch {spec.name}`",
         )
     return input_error(
         problem,

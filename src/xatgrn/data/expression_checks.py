@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from xatgrn.data.gene_ids import mismatch_reason
 from xatgrn.data.validate import str_labels
 from xatgrn.errors import input_error
 
@@ -67,15 +68,23 @@ def resolve_orientation(
             f"{n_rows} of {len(rows)} row labels and {n_cols} of {len(cols)} column labels "
             f"are genes of the prior network"
         )
+        reason = (
+            None
+            if rows_ok or cols_ok
+            else mismatch_reason({"row labels": rows, "column labels": cols}, hint)
+        )
         if rows_ok and cols_ok:
             problem = f"ambiguous orientation: {counts}, comparably many on both axes"
             fix = "pass orientation='genes-by-samples' or 'samples-by-genes' (CLI: --orientation)"
+        elif reason is not None:
+            problem = f"the expression and the prior network name genes differently: {reason[0]}"
+            fix = reason[1]
         else:
             problem = f"cannot detect the orientation: {counts} (at least {need} needed)"
             fix = (
-                "pass orientation='genes-by-samples' or 'samples-by-genes' (CLI: --orientation); "
-                "if neither axis holds the prior's genes, use the same gene ids in both files "
-                "(e.g. symbols vs Ensembl ids)"
+                "use the same gene ids in both files (e.g. symbols in both, not symbols and "
+                "Ensembl ids); if they already are, pass orientation='genes-by-samples' or "
+                "'samples-by-genes' (CLI: --orientation)"
             )
         raise input_error(problem, fix=fix, path=path)
     log.info(
@@ -91,8 +100,12 @@ def check_labels(
     where: Callable[[int], tuple[str, int | None]],
     path: Path,
     axis: str,
+    allow_duplicates: bool = False,
 ) -> None:
-    """Labels on one axis are non-empty and unique; errors say where both copies are."""
+    """Labels on one axis are non-empty and unique; errors say where both copies are.
+
+    ``allow_duplicates``: repeated gene ids are fine (they will be aggregated).
+    """
     what = "gene id" if is_gene else "sample name"
     empty = np.flatnonzero(np.asarray(labels == ""))
     if empty.size:
@@ -105,13 +118,14 @@ def check_labels(
             line=line,
         )
     dup = np.flatnonzero(labels.duplicated(keep="first"))
-    if dup.size:
+    if dup.size and not allow_duplicates:
         second = int(dup[0])
         label = str(labels[second])
         first = int(np.flatnonzero(np.asarray(labels == label))[0])
         (text1, _), (text2, line) = where(first), where(second)
         fix = (
-            "aggregate the duplicate genes (e.g. mean of their rows) or make the ids unique"
+            "combine the rows of each gene with aggregate='mean', 'median' or 'max' (CLI: "
+            "--aggregate mean; e.g. probes of one gene), or make the ids unique"
             if is_gene
             else "make sample names unique"
         )

@@ -21,6 +21,7 @@ trainability, canonical order), :mod:`~xatgrn.data.inputs` (:func:`load_user_dat
 from __future__ import annotations
 
 from xatgrn.data.expression import ORIENTATIONS, read_expression
+from xatgrn.data.expression_quality import AGGREGATIONS, check_scale
 from xatgrn.data.inputs import load_user_data
 from xatgrn.data.regulations import (
     CONFLICT_POLICIES,
@@ -33,6 +34,7 @@ from xatgrn.data.validate import (
     ValidatedData,
     align,
     check_expression,
+    check_fittable,
     check_trainable,
     gene_positions,
     validate_data,
@@ -40,6 +42,7 @@ from xatgrn.data.validate import (
 from xatgrn.data.writers import write_dataset, write_expression, write_regulations
 
 __all__ = [
+    "AGGREGATIONS",
     "CONFLICT_POLICIES",
     "ORIENTATIONS",
     "TYPE_LABELS",
@@ -47,6 +50,8 @@ __all__ = [
     "ValidatedData",
     "align",
     "check_expression",
+    "check_fittable",
+    "check_scale",
     "check_trainable",
     "gene_positions",
     "load_user_data",

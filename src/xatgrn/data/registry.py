@@ -326,6 +326,25 @@ def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
     return cache_dir() / "fgrn"
 
 
+#: where a shared local copy of the converted data usually sits, relative to a working folder
+_LOCAL_COPIES = ("shared/data/fgrn", "data/fgrn", "fgrn")
+
+
+def find_local_copy(start: str | Path | None = None, levels: int = 3) -> Path | None:
+    """A converted-data folder (with ``manifest.json``) near ``start`` (default: the working
+    folder) or its parents, e.g. ``../shared/data/fgrn``; ``None`` when there is none.
+
+    Only used to *say* where data is (``datasets list``, missing-data errors): the data folder
+    itself is always explicit (``data_dir=``, ``$XATGRN_DATA_DIR`` or the cache).
+    """
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in [here, *list(here.parents)[:levels]]:
+        for rel in _LOCAL_COPIES:
+            if (folder / rel / "manifest.json").is_file():
+                return folder / rel
+    return None
+
+
 def dataset_files(name: str, data_dir: str | Path | None = None) -> dict[str, Path]:
     """The expected paths of ``name``'s converted files (they may not exist yet)."""
     root = resolve_data_dir(data_dir) / get_spec(name).name

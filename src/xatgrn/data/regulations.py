@@ -2,11 +2,18 @@
 
 Policies (documented because they change results):
 
-* duplicate (regulator, target) pairs with *different* types: ``on_conflict="last"`` keeps the
-  type of the last row in file order -- what the benchmark's reference code does when it fills
-  its label matrix row by row -- at the position where the pair first appears;
+* duplicate (regulator, target) pairs with *different* types (dual regulation, as TRRUST and
+  RegulonDB list it: one row per type): ``on_conflict="drop"`` (the default) removes those pairs
+  with a warning that counts them, so no dual pair silently becomes one sign; ``"last"`` keeps
+  the type of the last row in file order -- what the benchmark's reference code does when it
+  fills its label matrix row by row -- at the position where the pair first appears, and the
+  warning says how many became activation and how many repression; ``"error"`` refuses;
 * regulation labels outside the accepted vocabulary (e.g. RegulonDB's dual
-  ``activatorrepressor``) are an error unless ``unknown_types="drop"``.
+  ``activatorrepressor`` / ``+-`` / ``?``, TRRUST's ``Unknown``) are an error unless
+  ``unknown_types="drop"``.
+
+Files may start with ``#`` comment lines (RegulonDB); extra columns (TRRUST's PubMed ids,
+CollecTRI's resources) are ignored.
 """
 
 from __future__ import annotations
@@ -24,9 +31,10 @@ from xatgrn.data.files import (
     check_file,
     open_text,
     read_cells,
-    sniff_separator,
     text_format,
+    text_layout,
 )
+from xatgrn.data.gene_ids import date_like, examples
 from xatgrn.data.schema import REGULATION_COLUMNS
 from xatgrn.errors import input_error
 
@@ -57,7 +65,7 @@ _LAYOUTS_HELP = (
 
 
 def read_regulations(
-    path: str | Path, *, on_conflict: str = "last", unknown_types: str = "error"
+    path: str | Path, *, on_conflict: str = "drop", unknown_types: str = "error"
 ) -> pd.DataFrame:
     """Read a typed prior network as ``regulator, target, type`` (activation / repression).
 
@@ -67,14 +75,15 @@ def read_regulations(
     the type; 0 is not a type); three columns without a header, detected when the first row's
     third field is itself a type label (the FGRN source files: ``fis,adhE,activator``).
     Labels: activation/activator/activate/+/1/positive and repression/repressor/repress/-/-1/
-    negative, any case, or any non-zero signed number.
+    negative, any case, or any non-zero signed number. Leading ``#`` comment lines are skipped.
 
     Args:
         path: the file.
-        on_conflict: a (regulator, target) pair listed with different types: ``"last"``
-            (default) keeps the last row's type in file order, as the benchmark's reference
-            code does, and warns with the number of such pairs; ``"error"`` raises naming the
-            first such pair and its lines; ``"drop"`` removes those pairs with a warning.
+        on_conflict: a (regulator, target) pair listed with different types: ``"drop"``
+            (default) removes those pairs and warns with their number; ``"last"`` keeps the
+            last row's type in file order, as the benchmark's reference code does, and warns
+            with the number of such pairs and the types kept; ``"error"`` raises naming the
+            first such pair and its lines.
         unknown_types: ``"error"`` raises naming the first unknown label, its line and all
             distinct unknown labels; ``"drop"`` removes those rows with a warning.
 
@@ -98,7 +107,7 @@ def _normalise_types(values: pd.Series) -> pd.Series:
 
 
 def _read_regulations(
-    path: str | Path, *, on_conflict: str = "last", unknown_types: str = "error"
+    path: str | Path, *, on_conflict: str = "drop", unknown_types: str = "error"
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """:func:`read_regulations` plus counts of what was dropped or merged (for metadata)."""
     if on_conflict not in CONFLICT_POLICIES:
@@ -115,8 +124,9 @@ def _read_regulations(
         )
     path = check_file(path)
     default_sep, _ = text_format(path)
-    sep = sniff_separator(path, default_sep)
-    cells, lines = read_cells(path, sep)
+    layout = text_layout(path, default_sep)
+    sep = layout.sep
+    cells, lines = read_cells(path, sep, skiprows=layout.skip, nrows=layout.nrows)
     if cells.shape[0] == 0:
         raise input_error(
             "file has no data (only blank lines)", fix="re-create the file", path=path
@@ -223,6 +233,17 @@ def _read_regulations(
     edges, conflict_stats = _deduplicate(edges, on_conflict, path)
     stats.update(conflict_stats)
     stats["edges"] = len(edges)
+    stats["self_loops"] = int((edges["regulator"] == edges["target"]).sum())
+    dates = date_like(pd.unique(edges[["regulator", "target"]].to_numpy().ravel()))
+    if dates:
+        log.warning(
+            "%s: %d gene name(s) look like dates a spreadsheet made of gene symbols (%s; "
+            "'1-Dec' was DEC1, '7-Sep' SEPT7): fix them in the source (open text files as "
+            "text, not through a spreadsheet)",
+            path,
+            len(dates),
+            examples(dates, 5),
+        )
     return edges, stats
 
 
@@ -231,6 +252,7 @@ def _deduplicate(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """One row per (regulator, target): collapse repeats, resolve conflicting types by policy."""
     keys = ["regulator", "target"]
+    kept: dict[str, int] = {}
     exact = int(edges.duplicated([*keys, "type"]).sum())
     n_types = edges.groupby(keys, sort=False)["type"].transform("nunique").to_numpy()
     conflict = n_types > 1
@@ -248,28 +270,36 @@ def _deduplicate(
             raise input_error(
                 f"pair {reg!r} -> {tgt!r} is listed with conflicting types ({where}); "
                 f"{n_conflict_pairs} pair(s) conflict",
-                fix="keep one type per pair, or pass on_conflict='last' (last row wins) or "
-                "'drop' (CLI: --on-conflict)",
+                fix="keep one type per pair, or pass on_conflict='drop' (leave such pairs out) "
+                "or 'last' (last row wins) (CLI: --on-conflict)",
                 path=path,
                 line=int(same["line"].iat[differs]),
                 gene=str(reg),
             )
         if on_conflict == "drop":
             log.warning(
-                "%s: dropped %d (regulator, target) pair(s) listed with conflicting types "
-                "(first: %r -> %r)",
+                "%s: dropped %d (regulator, target) pair(s) listed with both types (dual "
+                "regulation; first: %r -> %r, %s); pass on_conflict='last' (CLI: --on-conflict "
+                "last) to keep the last row's type instead",
                 path,
                 n_conflict_pairs,
                 reg,
                 tgt,
+                where,
             )
             edges = edges.loc[~conflict]
         else:
+            last = edges.loc[conflict].groupby(keys, sort=False)["type"].last().value_counts()
+            kept = {str(t): int(n) for t, n in last.items()}
             log.warning(
-                "%s: %d (regulator, target) pair(s) are listed with conflicting types; kept the "
-                "type of the last row for each (on_conflict='last'; first: %r -> %r)",
+                "%s: %d (regulator, target) pair(s) are listed with both types; kept the type of "
+                "the last row for each (on_conflict='last'): %d became activation, %d repression "
+                "(first: %r -> %r); pass on_conflict='drop' (CLI: --on-conflict drop) to leave "
+                "them out",
                 path,
                 n_conflict_pairs,
+                int(last.get("activation", 0)),
+                int(last.get("repression", 0)),
                 reg,
                 tgt,
             )
@@ -288,6 +318,7 @@ def _deduplicate(
         "exact_duplicate_rows": exact,
         "conflicting_pairs": n_conflict_pairs,
         "on_conflict": on_conflict,
+        "conflict_types_kept": kept,
         "collapsed_rows": merged,
     }
     return out.reset_index(drop=True), stats

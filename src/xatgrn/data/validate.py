@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xatgrn.data.gene_ids import case_only_matches, mismatch_reason
 from xatgrn.data.preprocess import apply_preprocessing
 from xatgrn.data.schema import REGULATION_COLUMNS, REGULATION_TYPES
 from xatgrn.errors import input_error
@@ -102,9 +103,14 @@ def align(
         f"{case_hint} ({first}); {int((~keep).sum())} of {len(keep)} edges use them"
     )
     if not keep.any():
+        reason = mismatch_reason({"gene ids": genes}, prior_genes(regulations))
         raise input_error(
-            f"no prior edge has both genes in the expression matrix: {counts}",
-            fix="use the same gene ids in both files (e.g. gene symbols vs Ensembl ids, "
+            "no prior edge has both genes in the expression matrix: "
+            + (f"{reason[0]}; " if reason else "")
+            + counts,
+            fix=reason[1]
+            if reason
+            else "use the same gene ids in both files (e.g. gene symbols vs Ensembl ids, "
             "letter case, version suffixes)",
             path=source,
         )
@@ -135,6 +141,43 @@ def check_trainable(regulations: pd.DataFrame, *, source: str | Path | None = No
         )
 
 
+#: fewer edges of a type than this and the default model cannot fit (nothing left to train on
+#: after the held-out and early-stopping splits)
+MIN_EDGES_PER_TYPE = 3
+#: fewer edges of a type than this and held-out metrics rest on a handful of pairs
+FEW_EDGES_PER_TYPE = 25
+
+
+def check_fittable(regulations: pd.DataFrame, *, source: str | Path | None = None) -> None:
+    """Enough edges of each type to fit a model and hold some out; warn when barely so.
+
+    Called by ``xatgrn validate`` and ``xatgrn fit`` so a prior too small to fit is refused up
+    front, in the user's words, not by the model's internals later.
+    """
+    check_trainable(regulations, source=source)
+    counts = regulations["type"].value_counts()
+    n = {t: int(counts.get(t, 0)) for t in REGULATION_TYPES}
+    few = min(n.values())
+    if few < MIN_EDGES_PER_TYPE:
+        raise input_error(
+            f"the prior network has only {n['activation']} activation and {n['repression']} "
+            f"repression edges among genes with expression: at least {MIN_EDGES_PER_TYPE} of "
+            "each are needed to fit a model (and more to measure it on held-out pairs)",
+            fix="add signed edges to the prior (e.g. from TRRUST, RegulonDB or CollecTRI), or "
+            "check that its gene ids match the expression's",
+            path=source,
+        )
+    if few < FEW_EDGES_PER_TYPE:
+        log.warning(
+            "%s: only %d activation and %d repression edges: held-out metrics and precision "
+            "estimates will rest on a handful of pairs (fewer than %d edges of a type)",
+            source,
+            n["activation"],
+            n["repression"],
+            FEW_EDGES_PER_TYPE,
+        )
+
+
 def gene_positions(genes: pd.Index, names: Any, what: str = "") -> np.ndarray:
     """Positions of gene ids ``names`` in ``genes``; unknown ids are a clear error naming them.
 
@@ -145,9 +188,17 @@ def gene_positions(genes: pd.Index, names: Any, what: str = "") -> np.ndarray:
     if (pos < 0).any():
         missing = list(names[pos < 0][:5])
         label = f"{what} gene(s)" if what else "gene(s)"
+        case = case_only_matches(names[pos < 0], genes)
+        hint = (
+            f" ({len(case)} match only when letter case is ignored, e.g. {case[0][0]!r} vs "
+            f"{case[0][1]!r})"
+            if case
+            else ""
+        )
         raise input_error(
-            f"{int((pos < 0).sum())} {label} are not in the model's genes, e.g. {missing}",
-            fix="use gene ids from the expression matrix the model was fitted on",
+            f"{int((pos < 0).sum())} {label} are not in the model's genes{hint}, e.g. {missing}",
+            fix="use gene ids from the expression matrix the model was fitted on, in the same "
+            "letter case",
         )
     return pos.astype(np.int64)
 
@@ -198,7 +249,9 @@ class ValidatedData:
         The same frame is returned on every call: treat it as read-only.
         """
         if method not in self._preprocessed:
-            self._preprocessed[method] = apply_preprocessing(self.expression, method).astype(
+            source = self.sources.get("expression")
+            path = source.get("path") if isinstance(source, dict) else source
+            self._preprocessed[method] = apply_preprocessing(self.expression, method, path).astype(
                 np.float32
             )
         return self._preprocessed[method]

@@ -141,7 +141,8 @@ def files_data(
     **read_kwargs: Any,
 ) -> CVData:
     """A user's expression + prior files (validated by :func:`xatgrn.data.io.load_user_data`)."""
-    ds = load_user_data(expression, regulations, **read_kwargs)
+    # the reader checks the values against the preprocessing too (e.g. log2 of negatives)
+    ds = load_user_data(expression, regulations, preprocessing=preprocessing, **read_kwargs)
     md = ds.metadata
     return cv_data(
         ds if name is None else dataclasses.replace(ds, name=name),

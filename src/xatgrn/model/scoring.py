@@ -13,7 +13,11 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from xatgrn.core.selection import selection_estimate, threshold_for_precision
+from xatgrn.core.selection import (
+    prior_edges_among,
+    selection_estimate,
+    threshold_for_precision,
+)
 from xatgrn.data.schema import CLASS_NAMES, EDGE_LIST_COLUMNS, LABELS, NONE
 from xatgrn.errors import input_error
 from xatgrn.utils import progress
@@ -32,13 +36,61 @@ class _Scorer(Protocol):
     ) -> np.ndarray: ...
 
 
+def ranked(idx: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Row order by score (descending), ties by regulator then target position.
+
+    ``genes_`` is sorted, so position order is name order: a total order that never depends on
+    the input row order, nor on how the candidates were split into batches or shards.
+    """
+    return np.lexsort((idx[:, 1], idx[:, 0], -(1.0 - p[:, NONE])))
+
+
 def top_rows(idx: np.ndarray, p: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``top`` highest-scoring rows (unordered)."""
-    score = 1.0 - p[:, NONE]
-    if len(score) > top:
-        keep = np.argpartition(-score, top - 1)[:top]
-        idx, p = idx[keep], p[keep]
-    return idx, p
+    """The first ``top`` rows in :func:`ranked` order (ranked)."""
+    keep = ranked(idx, p)[:top]
+    return idx[keep], p[keep]
+
+
+def _score_block(
+    model: _Scorer,
+    reg_pos: np.ndarray,
+    tgt_pos: np.ndarray,
+    cache: Any,
+    top: int | None,
+    min_prob: float | None,
+    include_self: bool,
+    batch_size: int,
+    bar: Any = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Score ``reg_pos x tgt_pos`` in batches; keep what the rule keeps (at most ``top``)."""
+    n_total = len(reg_pos) * len(tgt_pos)
+    kept_idx: list[np.ndarray] = [np.empty((0, 2), dtype=np.int32)]
+    kept_p: list[np.ndarray] = [np.empty((0, 3), dtype=np.float32)]
+    n_kept = 0
+    for s in range(0, n_total, batch_size):
+        flat = np.arange(s, min(s + batch_size, n_total))
+        r, t = reg_pos[flat // len(tgt_pos)], tgt_pos[flat % len(tgt_pos)]
+        if not include_self:
+            r, t = r[r != t], t[r != t]
+        p = model._proba_idx(cache, r, t, batch_size).astype(np.float32)
+        if min_prob is not None:
+            ok = (1.0 - p[:, NONE]) >= min_prob
+            r, t, p = r[ok], t[ok], p[ok]
+        kept_idx.append(np.stack([r, t], 1).astype(np.int32))
+        kept_p.append(p)
+        n_kept += len(p)
+        if top is not None and n_kept > 4 * top:
+            idx, p = top_rows(np.concatenate(kept_idx), np.concatenate(kept_p), top)
+            kept_idx, kept_p, n_kept = [idx], [p], len(p)
+        if bar is not None:
+            bar.update(len(flat))
+    idx, p = np.concatenate(kept_idx), np.concatenate(kept_p)
+    return top_rows(idx, p, top) if top is not None else (idx, p)
+
+
+def _score_shard(model: _Scorer, *args: Any) -> tuple[np.ndarray, np.ndarray]:
+    """One Dask task: a block of regulators (the per-gene cache is built on the worker)."""
+    return _score_block(model, args[0], args[1], model._gene_cache(), *args[2:])
 
 
 def score_candidates(
@@ -50,11 +102,16 @@ def score_candidates(
     include_self: bool,
     batch_size: int,
     show_progress: bool = True,
-) -> tuple[np.ndarray, np.ndarray, int]:
+    client: Any = None,
+) -> tuple[np.ndarray, np.ndarray, int, int]:
     """Score candidate pairs in batches; keep only (positions, probabilities) of kept pairs.
 
-    Returns ``(idx, p, n_candidates)``: kept pairs as gene positions ``(k, 2)`` ranked by score,
-    their probabilities ``(k, 3)``, and how many candidates were scored.
+    Returns ``(idx, p, n_candidates, n_prior)``: kept pairs as gene positions ``(k, 2)`` in
+    :func:`ranked` order, their probabilities ``(k, 3)``, how many candidates were scored and
+    how many prior edges are among them (the candidate set's prevalence).
+    With a Dask ``client`` the regulators are split into one block per worker thread (the
+    model is sent once); each block keeps its own top ``top``, and the merge keeps the overall
+    top ``top`` in the same total order, so the result equals the serial one.
     """
     if regulators is None:
         regulators = pd.unique(model.prior_["regulator"])
@@ -64,38 +121,34 @@ def score_candidates(
         if targets is None
         else np.unique(model.positions(targets, "target"))
     )
-    cache = model._gene_cache()
     n_total = len(reg_pos) * len(tgt_pos)
-    kept_idx: list[np.ndarray] = []
-    kept_p: list[np.ndarray] = []
-    n_kept = 0
-    bar = progress(total=n_total, enabled=show_progress, desc="scoring pairs", unit="pair")
-    for s in range(0, n_total, batch_size):
-        flat = np.arange(s, min(s + batch_size, n_total))
-        r, t = reg_pos[flat // len(tgt_pos)], tgt_pos[flat % len(tgt_pos)]
-        if not include_self:
-            r, t = r[r != t], t[r != t]
-        p = model._proba_idx(cache, r, t, batch_size)
-        if min_prob is not None:
-            ok = (1.0 - p[:, NONE]) >= min_prob
-            r, t, p = r[ok], t[ok], p[ok]
-        kept_idx.append(np.stack([r, t], 1).astype(np.int32))
-        kept_p.append(p)
-        n_kept += len(p)
-        if top is not None and n_kept > 4 * top:
-            idx, p = top_rows(np.concatenate(kept_idx), np.concatenate(kept_p), top)
-            kept_idx, kept_p, n_kept = [idx], [p], len(p)
-        bar.update(len(flat))
-    bar.close()
-    idx = np.concatenate(kept_idx) if kept_idx else np.empty((0, 2), dtype=np.int32)
-    p = np.concatenate(kept_p) if kept_p else np.empty((0, 3), dtype=np.float32)
-    if top is not None:
-        idx, p = top_rows(idx, p, top)
-    # rank by score; ties by gene names (genes_ is sorted, so position order is name order):
-    # the output never depends on the input row order
-    order = np.lexsort((idx[:, 1], idx[:, 0], -(1.0 - p[:, NONE])))
+    rest = (top, min_prob, include_self, batch_size)
+    if client is None:
+        bar = progress(total=n_total, enabled=show_progress, desc="scoring pairs", unit="pair")
+        idx, p = _score_block(model, reg_pos, tgt_pos, model._gene_cache(), *rest, bar)
+        bar.close()
+    else:
+        n_shards = max(1, min(len(reg_pos), 4 * sum(client.nthreads().values())))
+        shared = client.scatter(model, broadcast=True)
+        futures = [
+            client.submit(_score_shard, shared, block, tgt_pos, *rest, pure=False)
+            for block in np.array_split(reg_pos, n_shards)
+        ]
+        parts = client.gather(futures)
+        idx = np.concatenate([i for i, _ in parts]).reshape(-1, 2)
+        p = np.concatenate([q for _, q in parts]).reshape(-1, 3)
+        if top is not None:
+            idx, p = top_rows(idx, p, top)
+    order = ranked(idx, p)
     n_candidates = n_total - (0 if include_self else int(np.isin(reg_pos, tgt_pos).sum()))
-    return idx[order], p[order], n_candidates
+    n_prior = prior_edges_among(
+        model.positions(model.prior_["regulator"], "regulator"),
+        model.positions(model.prior_["target"], "target"),
+        reg_pos,
+        None if targets is None else tgt_pos,
+        include_self,
+    )
+    return idx[order], p[order], n_candidates, n_prior
 
 
 def edge_frame(model: _Scorer, idx: np.ndarray, p: np.ndarray, rank_start: int) -> pd.DataFrame:
@@ -186,6 +239,7 @@ class NetworkPredictor:
         min_prob: float | None = None,
         include_self: bool = True,
         batch_size: int = 8192,
+        client: Any = None,
     ) -> pd.DataFrame:
         """Score every candidate (regulator, target) pair and return a ranked typed edge list.
 
@@ -196,6 +250,7 @@ class NetworkPredictor:
             min_prob: keep pairs with ``score = 1 - p_none >= min_prob``.
             include_self: score (g, g) pairs (the benchmark's priors contain autoregulation).
             batch_size: pairs per forward pass.
+            client: a ``dask.distributed.Client`` to shard the candidates over (same result).
 
         Returns:
             DataFrame with columns ``regulator, target, predicted_type, score, p_activation,
@@ -203,9 +258,10 @@ class NetworkPredictor:
             large candidate sets use :meth:`write_network`, which streams to disk.
         """
         self.check_fitted()
-        idx, p, _ = score_candidates(
-            self, regulators, targets, top, min_prob, include_self, batch_size, self._cfg.progress
-        )
+        idx, p, _, _ = score_candidates(
+            self, regulators, targets, top, min_prob, include_self, batch_size,
+            self._cfg.progress, client,
+        )  # fmt: skip
         return edge_frame(self, idx, p, rank_start=1)
 
     def write_network(
@@ -221,6 +277,7 @@ class NetworkPredictor:
         fmt: str | None = None,
         metadata: dict[str, Any] | None = None,
         chunk_rows: int = 200_000,
+        client: Any = None,
     ) -> dict[str, Any]:
         """Score candidates and write the ranked edge list; return what was selected.
 
@@ -230,13 +287,15 @@ class NetworkPredictor:
         into it, is written to ``<path>.meta.json``. TSV output is streamed in ``chunk_rows``
         pieces into a temporary file that is moved into place when complete; GraphML / BEELINE
         output is built whole (formats for networks you would load into a viewer anyway).
+        With a Dask ``client`` the scoring is sharded over its workers; the file is the same.
         """
         from xatgrn.data.edgelist import infer_format, write_edge_list, write_edge_list_chunks
 
         self.check_fitted()
-        idx, p, n_candidates = score_candidates(
-            self, regulators, targets, top, min_prob, include_self, batch_size, self._cfg.progress
-        )
+        idx, p, n_candidates, n_prior = score_candidates(
+            self, regulators, targets, top, min_prob, include_self, batch_size,
+            self._cfg.progress, client,
+        )  # fmt: skip
         # what the selection is worth, at the lowest score it kept
         if min_prob is not None:
             threshold = float(min_prob)
@@ -248,7 +307,7 @@ class NetworkPredictor:
             "n_candidates": int(n_candidates),
             "n_selected": len(idx),
             "selection_threshold": threshold,
-            "selection_estimate": self.selection_estimate(threshold, int(n_candidates)),
+            "selection_estimate": self.selection_estimate(threshold, int(n_candidates), n_prior),
         }
         meta = None if metadata is None else {**metadata, **selected}
         fmt = infer_format(path, fmt)
@@ -303,8 +362,14 @@ class NetworkPredictor:
             rule["min_prob"] = threshold_for_precision(curve, precision)
         return rule
 
-    def selection_estimate(self, threshold: float, n_candidates: int) -> dict[str, Any]:
-        """Held-out precision/recall of keeping scores >= ``threshold`` among ``n_candidates``."""
+    def selection_estimate(
+        self, threshold: float, n_candidates: int, n_prior: int | None = None
+    ) -> dict[str, Any]:
+        """Held-out precision/recall of keeping scores >= ``threshold`` among ``n_candidates``
+        (of which ``n_prior`` are prior edges; default: every prior edge)."""
         return selection_estimate(
-            getattr(self, "holdout_curve_", None), threshold, n_candidates, len(self.prior_)
+            getattr(self, "holdout_curve_", None),
+            threshold,
+            n_candidates,
+            len(self.prior_) if n_prior is None else n_prior,
         )
