@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("xatgrn.data",),
     ("xatgrn.graph",),
     ("xatgrn.core",),
-    ("xatgrn.train", "xatgrn.model", "xatgrn.baselines"),
+    ("xatgrn.train", "xatgrn.train_config", "xatgrn.model", "xatgrn.baselines"),
     ("xatgrn.methods",),
     ("xatgrn.evaluate",),
     ("xatgrn.analysis",),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,15 @@ from xatgrn.data.pairs import labelled_pairs, training_edges
 from xatgrn.data.synthetic import simulate
 from xatgrn.data.validate import validate_data
 from xatgrn.errors import NotFittedError, XatgrnInputError
-from xatgrn.methods import BUILTIN_METHODS, METHODS, MethodSpec, configure, fit_predict
+from xatgrn.methods import (
+    BUILTIN_METHODS,
+    METHODS,
+    LazyFactory,
+    MethodSpec,
+    configure,
+    fit_predict,
+    persistent_methods,
+)
 from xatgrn.model.config import smoke_profile
 from xatgrn.train import TrainConfig
 
@@ -184,3 +193,56 @@ def test_registry_is_data_and_the_runner_passes_only_what_a_method_reads(inputs)
         )
     )
     assert got == want
+
+
+def test_persistent_methods_are_those_whose_estimator_saves():
+    """``persistent_methods`` decides lazy built-ins by family; their classes must agree."""
+    persistent = set(persistent_methods())
+    for spec in BUILTIN_METHODS:
+        assert isinstance(spec.factory, LazyFactory), spec.name
+        cls = spec.factory.resolve()
+        assert (spec.name in persistent) == hasattr(cls, "save") == (spec.family == "xatgrn")
+
+
+def test_a_plain_class_is_persistent_when_it_saves():
+    class Saves:
+        def save(self, path):
+            pass
+
+    from xatgrn.methods import _REGISTRY
+
+    for name, factory, expected in (("saves", Saves, True), ("no-save", object, False)):
+        _REGISTRY[name] = MethodSpec(name, "test", factory=factory)
+        try:
+            assert (name in persistent_methods()) is expected
+        finally:
+            _REGISTRY.pop(name)
+
+
+@pytest.mark.parametrize("spec", BUILTIN_METHODS, ids=lambda s: s.name)
+def test_lazy_factory_stands_for_its_class(spec):
+    lazy = spec.factory
+    cls = lazy.resolve()
+    # to_dict (hashed into the task keys) names the class as the class itself does
+    assert (lazy.__module__, lazy.__qualname__) == (cls.__module__, cls.__qualname__)
+    assert dataclasses.replace(spec, factory=cls).to_dict() == spec.to_dict()
+    for attr in ("config_from", "default_params", "params_type", "save"):
+        assert hasattr(lazy, attr) == hasattr(cls, attr)
+        if hasattr(cls, attr):
+            assert getattr(lazy, attr) == getattr(cls, attr)
+    copy = pickle.loads(pickle.dumps(spec))
+    assert copy == spec and hash(copy.factory) == hash(lazy)
+    assert pickle.dumps(lazy) == pickle.dumps(LazyFactory(cls.__module__, cls.__qualname__))
+    assert isinstance(make(spec.name), cls)
+
+
+def test_lazy_factory_equality_and_errors():
+    a = LazyFactory("xatgrn.baselines.simple", "GBMBaseline")
+    assert a == LazyFactory("xatgrn.baselines.simple", "GBMBaseline")
+    assert a != LazyFactory("xatgrn.baselines.simple", "LogRegBaseline")
+    assert len({a, LazyFactory("xatgrn.baselines.simple", "GBMBaseline")}) == 1
+    assert repr(a) == "LazyFactory('xatgrn.baselines.simple', 'GBMBaseline')"
+    with pytest.raises(AttributeError):
+        _ = a.__wrapped__
+    with pytest.raises(AttributeError, match="no_such_attribute"):
+        _ = a.no_such_attribute

@@ -6,14 +6,17 @@ the contract of :mod:`xatgrn.core.contract`. :data:`BUILTIN_METHODS` lists XATGR
 and every baseline; the CLI's ``--method`` / ``--methods`` choices and the benchmark grid both come
 from it. :func:`fit_predict` is the one runner the cross-validation calls for every method.
 
-This module sits above XATGRN and the baselines (it imports them); they never import it.
-A new method is one :class:`MethodSpec` added to :data:`BUILTIN_METHODS` (or, from outside the
-package, passed to :func:`register_method`).
+This module sits above XATGRN and the baselines (it imports them); they never import it. The
+built-ins name their estimator with a :class:`LazyFactory` (module and class name), imported on
+first use: reading the registry — the CLI's choices, ``get_method`` — imports no estimator, and
+so no torch. A new method is one :class:`MethodSpec` added to :data:`BUILTIN_METHODS` (or, from
+outside the package, passed to :func:`register_method`; a plain class as factory is fine).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -22,26 +25,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xatgrn.baselines.cnngrn import CNNGRN
-from xatgrn.baselines.deepfgrn import DeepFGRN
-from xatgrn.baselines.dgcgrn import DGCGRN
-from xatgrn.baselines.gbm_prior import GBMPriorBaseline
-from xatgrn.baselines.simple import (
-    CorrelationBaseline,
-    GBMBaseline,
-    LogRegBaseline,
-    SignPriorBaseline,
-    SVDMLPBaseline,
-)
 from xatgrn.data.validate import ValidatedData
 from xatgrn.errors import input_error
 from xatgrn.model.config import FitConfig
-from xatgrn.model.estimator import XATGRN
-from xatgrn.model.signed import SignedXATGRN
 
 __all__ = [
     "BUILTIN_METHODS",
     "METHODS",
+    "LazyFactory",
     "MethodSpec",
     "configure",
     "fit_predict",
@@ -52,6 +43,64 @@ __all__ = [
 ]
 
 
+class LazyFactory:
+    """An estimator class named by its module and name, imported on first use.
+
+    Calling it builds the estimator; reading an attribute (``config_from``, ``default_params``,
+    ``params_type``, ``save``, ...) reads the class's. ``__module__`` and ``__qualname__`` are the
+    class's own, so :meth:`MethodSpec.to_dict` (hashed into the task keys) reads the same as with
+    the class itself. Equal (and hashed) by ``(module, name)``; pickles as that pair.
+
+    Args:
+        module: the module defining the class, e.g. ``"xatgrn.baselines.cnngrn"``.
+        name: the class's name in it, e.g. ``"CNNGRN"``.
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        # instance attributes shadow the class's own (to_dict reads them)
+        self.__module__ = module
+        self.__qualname__ = name
+        self.__name__ = name
+        self._target = (module, name)
+        self._resolved: Any = None
+
+    def resolve(self) -> Any:
+        """The class (imported on first use)."""
+        if self._resolved is None:
+            module, name = self._target
+            self._resolved = getattr(importlib.import_module(module), name)
+        return self._resolved
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.resolve()(*args, **kwargs)
+
+    def __getattr__(self, attr: str) -> Any:
+        # only attributes the instance lacks get here; dunders are never the class's to lend
+        if attr.startswith("__") or attr in ("_target", "_resolved"):
+            raise AttributeError(attr)
+        return getattr(self.resolve(), attr)
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        return (type(self), self._target)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LazyFactory):
+            return NotImplemented
+        return self._target == other._target
+
+    def __hash__(self) -> int:
+        return hash(self._target)
+
+    def __repr__(self) -> str:
+        module, name = self._target
+        return f"LazyFactory({module!r}, {name!r})"
+
+
+#: the paper's XATGRN estimator (MethodSpec's default factory)
+_PAPER_XATGRN = LazyFactory("xatgrn.model.estimator", "XATGRN")
+_SIGNED_XATGRN = LazyFactory("xatgrn.model.signed", "SignedXATGRN")
+
+
 @dataclass(frozen=True)
 class MethodSpec:
     """One evaluated method.
@@ -59,7 +108,8 @@ class MethodSpec:
     Args:
         name: registry key (CLI choice), e.g. ``"xatgrn-fusion"``.
         description: one line for ``--help`` and reports.
-        factory: ``FitConfig -> estimator`` (module-level, so it pickles for worker processes).
+        factory: ``FitConfig -> estimator`` (module-level, so it pickles for worker processes):
+            the estimator class, or a :class:`LazyFactory` naming it (imported on first use).
         uses_graph: the estimator consumes a DUPLEX embedding of the graph the protocol allows
             (training-fold edges, or the whole prior for ``transductive``); the runner computes
             it through the shared embedding cache and passes it as ``graph=``.
@@ -78,7 +128,7 @@ class MethodSpec:
 
     name: str
     description: str
-    factory: Callable[[FitConfig], Any] = XATGRN
+    factory: Callable[[FitConfig], Any] = _PAPER_XATGRN
     uses_graph: bool = True
     network: Mapping[str, Any] = field(default_factory=dict)
     uses_edges: bool = False
@@ -124,7 +174,7 @@ def _signed(name: str, description: str, **settings: Any) -> MethodSpec:
     return MethodSpec(
         name,
         description,
-        factory=SignedXATGRN,
+        factory=_SIGNED_XATGRN,
         uses_graph=False,
         uses_edges=True,
         settings=settings,
@@ -188,7 +238,7 @@ BUILTIN_METHODS: tuple[MethodSpec, ...] = (
     _baseline(
         "cnngrn",
         "CNNGRN (Gao et al. 2023): CNN over expression + adjacency row/column, own entry masked",
-        CNNGRN,
+        LazyFactory("xatgrn.baselines.cnngrn", "CNNGRN"),
         uses_edges=True,
         paper_name="CNNGRN",
     ),
@@ -196,7 +246,7 @@ BUILTIN_METHODS: tuple[MethodSpec, ...] = (
         "deepfgrn",
         "DeepFGRN (Gao et al. 2024): DGGAN source/target embeddings of the readable edges + "
         "residual classifier on the two expression profiles and their correlation",
-        DeepFGRN,
+        LazyFactory("xatgrn.baselines.deepfgrn", "DeepFGRN"),
         uses_edges=True,
         paper_name="DeepFGRN",
     ),
@@ -204,42 +254,42 @@ BUILTIN_METHODS: tuple[MethodSpec, ...] = (
         "dgcgrn",
         "DGCGRN (Wei et al. 2024): DGCN first/second-order directed graph convolution over "
         "the readable edges, expression as node features, 3-class pair head",
-        DGCGRN,
+        LazyFactory("xatgrn.baselines.dgcgrn", "DGCGRN"),
         uses_edges=True,
         paper_name="DGCGRN",
     ),
     _baseline(
         "logreg",
         "logistic regression on [expression_R, expression_T, correlations] (reference)",
-        LogRegBaseline,
+        LazyFactory("xatgrn.baselines.simple", "LogRegBaseline"),
     ),
     _baseline(
         "gbm",
         "gradient boosting on [expression_R, expression_T, correlations] (reference)",
-        GBMBaseline,
+        LazyFactory("xatgrn.baselines.simple", "GBMBaseline"),
     ),
     _baseline(
         "gbm-prior",
         "gradient boosting on [expression_R, expression_T, correlations] + cross-fitted "
         "per-gene prior statistics (the strong reference of issue 17)",
-        GBMPriorBaseline,
+        LazyFactory("xatgrn.baselines.gbm_prior", "GBMPriorBaseline"),
         uses_edges=True,
     ),
     _baseline(
         "correlation",
         "calibrated correlation: P(edge) from |corr|, type from its sign (reference)",
-        CorrelationBaseline,
+        LazyFactory("xatgrn.baselines.simple", "CorrelationBaseline"),
     ),
     _baseline(
         "sign-prior",
         "per-regulator majority sign x P(edge | degrees) from the readable edges (shortcut)",
-        SignPriorBaseline,
+        LazyFactory("xatgrn.baselines.simple", "SignPriorBaseline"),
         uses_edges=True,
     ),
     _baseline(
         "svd-mlp",
         "MLP on a rank-32 SVD of the readable adjacency + expression stats (method.md §4)",
-        SVDMLPBaseline,
+        LazyFactory("xatgrn.baselines.simple", "SVDMLPBaseline"),
         uses_edges=True,
     ),
 )
@@ -259,9 +309,19 @@ def register_method(spec: MethodSpec, *, replace: bool = False) -> MethodSpec:
     return spec
 
 
+def _persistent(spec: MethodSpec) -> bool:
+    if isinstance(spec.factory, LazyFactory):
+        # without importing it: a lazy factory of XATGRN's family saves (the tests check each)
+        return spec.family == "xatgrn"
+    return hasattr(spec.factory, "save")
+
+
 def persistent_methods() -> list[str]:
-    """Methods whose fitted model can be saved (``xatgrn fit --method``): XATGRN's family."""
-    return [name for name, spec in _REGISTRY.items() if hasattr(spec.factory, "save")]
+    """Methods whose fitted model can be saved (``xatgrn fit --method``): XATGRN's family.
+
+    Imports no estimator (the CLI reads it to parse ``--method``).
+    """
+    return [name for name, spec in _REGISTRY.items() if _persistent(spec)]
 
 
 def list_methods() -> list[str]:

@@ -4,20 +4,20 @@ The model is reached only through ``forward(rows) -> logits``, where ``rows`` in
 caller's table of labelled pairs: XATGRN maps rows to (regulator, target) gene indices,
 a baseline to its own feature matrix. Everything random (validation split, batch order,
 dropout) flows from ``TrainConfig.seed``; on CPU two runs give bitwise identical weights.
+
+:class:`TrainConfig` lives in :mod:`xatgrn.train_config` (no torch) and is re-exported here.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
-import dataclasses
 import logging
 import math
 import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -26,39 +26,12 @@ from torch import Tensor, nn
 from xatgrn.data.pairs import stratified_split
 from xatgrn.data.schema import CLASS_NAMES
 from xatgrn.errors import input_error
+from xatgrn.train_config import SelectBy, TrainConfig
 from xatgrn.utils import progress, resolve_device
 
 log = logging.getLogger(__name__)
 
 Forward = Callable[[Tensor], Tensor]
-SelectBy = Literal["accuracy", "loss", "f1_macro"]
-
-
-@dataclass
-class TrainConfig:
-    """Training hyper-parameters (reference defaults: 80 epochs, batch 128, Adam 1e-3,
-    ExponentialLR gamma 0.9 per epoch, 20% validation split, selection by accuracy).
-
-    ``val_fraction=0`` with no validation rows trains on everything and keeps the last epoch.
-    ``num_threads`` sets torch's CPU threads for the run (restored afterwards).
-    """
-
-    epochs: int = 80
-    batch_size: int = 128
-    lr: float = 1e-3
-    lr_gamma: float = 0.9
-    weight_decay: float = 0.0
-    val_fraction: float = 0.2
-    select_by: SelectBy = "accuracy"
-    patience: int | None = 20
-    seed: int = 0
-    device: str = "auto"
-    progress: bool = True
-    num_threads: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able dict."""
-        return dataclasses.asdict(self)
 
 
 @dataclass

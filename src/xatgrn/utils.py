@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
-
 
 def _default_mode(path: str) -> None:
     """Give a mkstemp file (0600) the permissions a plain ``open`` would (0666 & ~umask)."""
@@ -86,8 +84,10 @@ def lazy_exports(package: str, exports: dict[str, str]) -> Any:
     return __getattr__
 
 
-def rng(seed: int | np.random.Generator | None) -> np.random.Generator:
+def rng(seed: Any) -> Any:
     """One way to turn a seed into a numpy Generator (every random choice flows from it)."""
+    import numpy as np  # here, so that importing utils starts no BLAS thread pool
+
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(seed)
@@ -101,12 +101,13 @@ def progress(iterable: Any = None, *, enabled: bool = True, **kwargs: Any) -> An
     return tqdm(iterable, disable=disable, **kwargs)
 
 
-def default_threads() -> int:
+def default_threads(*, busy: bool = True) -> int:
     """CPU threads a process should use: the fewest of the cores it may run on, its CPU quota
-    (cgroup ``cpu.max``) and ``OMP_NUM_THREADS`` when set.
+    (cgroup ``cpu.max``), ``OMP_NUM_THREADS`` when set and — ``busy`` — the cores left idle by
+    the other processes (cores minus the 1-minute load average, at least one).
 
-    More threads than that makes small-tensor work spin-wait against other processes (measured:
-    10-35x slower with one other busy process on 2 cores).
+    More threads than free cores makes small-tensor work spin-wait against other processes
+    (measured: 10-35x slower with one other busy process on 2 cores).
     """
     try:
         cores = len(os.sched_getaffinity(0))
@@ -120,7 +121,19 @@ def default_threads() -> int:
     env = os.environ.get("OMP_NUM_THREADS", "").strip()
     if env.isdigit() and int(env) > 0:
         limits.append(int(env))
+    if busy and hasattr(os, "getloadavg"):
+        limits.append(max(1, cores - int(os.getloadavg()[0])))
     return max(1, min(limits))
+
+
+def configure_threads() -> int:
+    """Set the process's thread default once, before torch / LightGBM / BLAS start their pools:
+    ``OMP_NUM_THREADS`` (unless the user set it) to :func:`default_threads`, and
+    ``OMP_WAIT_POLICY=PASSIVE`` so that idle OpenMP threads sleep instead of spinning."""
+    threads = default_threads()
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    return int(os.environ["OMP_NUM_THREADS"])
 
 
 def current_threads() -> int:

@@ -143,3 +143,13 @@ def test_pessimistic_precision_is_a_bound_below_the_point_estimate(fitted, run, 
     assert 0.0 <= bound <= est["prevalence_adjusted_point_estimate"] <= 1.0
     assert est["bound_confidence"] == 0.95 and est["heldout_pairs"] > 0
     assert f"{bound:.3f}" in stdout.splitlines()[1]  # what predict prints is the bound
+
+
+def test_dask_local_writes_the_serial_file(fitted, run, tmp_path):
+    serial, sharded = tmp_path / "serial.tsv", tmp_path / "dask.tsv"
+    code, out_serial, err = predict(run, fitted, serial, "--top-k", "50")
+    assert code == 0, err
+    code, out_dask, err = predict(run, fitted, sharded, "--top-k", "50", "--dask", "local")
+    assert code == 0, err
+    assert sharded.read_bytes() == serial.read_bytes()
+    assert written(out_dask)[0] == written(out_serial)[0] == 50

@@ -249,6 +249,8 @@ def test_cli_cv_on_files_and_bad_arguments(tmp_path, capsys):
         and "[LEAKS]" in captured.out
     )
     assert "leaking" in captured.err
+    assert "±" not in captured.out  # one repetition: no spread to show (not "± nan")
+    assert "paper table not found" not in captured.err  # the user's data has no paper numbers
     assert len(list((out / "expr" / "transductive" / "xatgrn-paper").glob("*.json"))) == 2
     with pytest.raises(SystemExit) as info:
         main(["cv", "--dataset", "ecoli_cold", "-e", "x.csv", "--out", str(out)])

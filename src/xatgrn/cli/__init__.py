@@ -56,6 +56,9 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
 def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """xatgrn: infer typed, directed gene regulatory networks (activation / repression / none)."""
     _configure_logging(verbose, quiet)
+    from xatgrn.utils import configure_threads
+
+    configure_threads()  # before any numeric library starts its thread pool
     ctx.ensure_object(dict)
     ctx.obj["quiet"] = quiet
 

@@ -95,7 +95,7 @@ def profiles() -> LibraryChoice:
 
 
 def network_modes() -> LibraryChoice:
-    return LibraryChoice("xatgrn.model.xatgrn.MODES")
+    return LibraryChoice("xatgrn.model.network_config.MODES")
 
 
 def protocols() -> LibraryChoice:

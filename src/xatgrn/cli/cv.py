@@ -131,9 +131,11 @@ def _echo_summary(report) -> None:
         f1 = r["metrics"].get("f1", {})
         leak = "  [LEAKS]" if r["leaks"] else ""
         if r["n_repeats"]:
+            std = auroc.get("std", float("nan"))
+            spread = f" ± {std:.4f}" if r["n_repeats"] > 1 else ""  # one repetition has no std
             click.echo(
                 f"{r['dataset']} {r['protocol']} {r['method']}: AUROC(macro-OvR) "
-                f"{auroc.get('mean', float('nan')):.4f} ± {auroc.get('std', float('nan')):.4f}  "
+                f"{auroc.get('mean', float('nan')):.4f}{spread}  "
                 f"F1 {f1.get('mean', float('nan')):.4f}  ({r['n_repeats']} x {r['n_folds']}){leak}"
             )
         else:

@@ -62,18 +62,8 @@ def fit(ctx, expression, regulations, out, orientation, strict, method, profile,
     from xatgrn.data.io import check_fittable, load_user_data
     from xatgrn.data.validate import validate_data
     from xatgrn.errors import input_error
-    from xatgrn.methods import configure, get_method
-    from xatgrn.model.config import fit_config
     from xatgrn.model.persist import check_writable
 
-    spec = get_method(method)
-    paper_only = ("mode", "tokens", "epochs", "graph_epochs")
-    given = [f"--{k.replace('_', '-')}" for k in paper_only if opts.get(k) is not None]
-    if given and hasattr(spec.factory, "config_from"):
-        raise input_error(
-            f"{', '.join(given)} apply to the paper's model, not to --method {method}",
-            fix="drop them, or pass --method xatgrn-paper",
-        )
     check_writable(out, overwrite=force)  # before any work
     read = options.pop_reading(opts)
     ds = load_user_data(
@@ -85,6 +75,18 @@ def fit(ctx, expression, regulations, out, orientation, strict, method, profile,
         **read,
     )
     check_fittable(ds.regulations, source=regulations)
+    # the registry imports every method (torch among them): only once the inputs are known good
+    from xatgrn.methods import configure, get_method
+    from xatgrn.model.config import fit_config
+
+    spec = get_method(method)
+    paper_only = ("mode", "tokens", "epochs", "graph_epochs")
+    given = [f"--{k.replace('_', '-')}" for k in paper_only if opts.get(k) is not None]
+    if given and hasattr(spec.factory, "config_from"):
+        raise input_error(
+            f"{', '.join(given)} apply to the paper's model, not to --method {method}",
+            fix="drop them, or pass --method xatgrn-paper",
+        )
     cfg = configure(spec, fit_config(profile, progress=not ctx.obj["quiet"], **opts))
     md = ds.metadata
     sources = {

@@ -71,6 +71,12 @@ def _refuse_overwrite(path, force: bool) -> None:
     show_default=True,
     help="Pairs per forward pass; peak memory grows with it.",
 )
+@click.option(
+    "--dask",
+    default=None,
+    help="Shard the scoring over Dask workers: a scheduler ADDRESS, or 'local' for a "
+    "LocalCluster of one single-threaded worker per core. The output is the serial one.",
+)
 @click.pass_context
 def predict(
     ctx,
@@ -85,6 +91,7 @@ def predict(
     fmt,
     force,
     batch_size,
+    dask,
 ):
     """Score candidate (regulator, target) pairs with a fitted model; write a ranked typed edge list."""
     from xatgrn.data.io import read_gene_list
@@ -92,6 +99,7 @@ def predict(
 
     _refuse_overwrite(out, force)
     model = load_model(model_dir)
+    client, cluster = _dask_client(dask)
     model.config.progress = not ctx.obj["quiet"]
     regs = read_gene_list(regulators) if regulators else (list(model.genes_) if all_pairs else None)
     tgts = read_gene_list(targets) if targets else None
@@ -110,7 +118,12 @@ def predict(
         fmt=fmt,
         metadata=meta,
         batch_size=batch_size,
+        client=client,
     )
+    if client is not None:  # ours only: a cluster the user runs is left running
+        client.close()
+        if cluster is not None:
+            cluster.close()
     n = selected["n_selected"]
     click.echo(f"{n} scored pairs written to {out} (rule: {_describe_rule(rule)})")
     est = selected["selection_estimate"]
@@ -129,6 +142,26 @@ def predict(
         click.echo(line)
         if est.get("warning"):
             click.echo(f"warning: {est['warning']}", err=True)
+
+
+def _dask_client(dask: str | None):
+    """(client, cluster we started or None) for ``--dask``; (None, None) without it."""
+    if dask is None:
+        return None, None
+    from xatgrn.utils import default_threads
+
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        from xatgrn.errors import input_error
+
+        raise input_error(
+            "--dask needs dask.distributed", fix='pip install "xatgrn[dask]"'
+        ) from None
+    if dask == "local":
+        cluster = LocalCluster(n_workers=default_threads(), threads_per_worker=1, processes=True)
+        return Client(cluster), cluster
+    return Client(dask), None
 
 
 def _describe_rule(rule: dict) -> str:

@@ -63,13 +63,13 @@ class Experiment:
     def task_key(self) -> str:
         """Hash of everything a fold's result depends on, except the repetition count.
 
-        A rerun resumes only folds whose key matches (more repetitions extend a run).
+        A rerun resumes only folds whose key matches (more repetitions extend a run). Settings
+        a configuration declares ``FIT_ONLY`` (used by ``fit`` alone, never by the ``fit_pairs``
+        a fold runs) do not enter it.
         """
-        cfg = {
-            k: v
-            for k, v in dataclasses.asdict(self.fit_config()).items()
-            if k not in ("progress", "device")
-        }
+        fit = self.fit_config()
+        skip = {"progress", "device", *getattr(type(fit), "FIT_ONLY", ())}
+        cfg = {k: v for k, v in dataclasses.asdict(fit).items() if k not in skip}
         cv = {k: v for k, v in self.cv.to_dict().items() if k != "repeats"}
         method = {k: v for k, v in self.method.to_dict().items() if k != "description"}
         data = {"name": self.data.name, "sha256": self.data.sha256}

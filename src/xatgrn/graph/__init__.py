@@ -9,37 +9,33 @@ Modules, from the bottom: :mod:`~xatgrn.graph.hermitian` (pair states, Hermitian
 profiles), :mod:`~xatgrn.graph.encoder`, :mod:`~xatgrn.graph.decoders`,
 :mod:`~xatgrn.graph.training` (loss, negatives, early stopping) and
 :mod:`~xatgrn.graph.embedder` (the estimator).
+
+Names are imported lazily, so that the configuration (:mod:`~xatgrn.graph.config`, no torch)
+can be read — by the CLI, by the fit profiles — without importing torch and torch_geometric.
 """
 
-from xatgrn.graph.config import DUPLEX_PROFILES, DuplexConfig, duplex_config
-from xatgrn.graph.conv import DuplexConv, DuplexGraph
-from xatgrn.graph.decoders import connection_logits, direction_logits, hermitian_scores
-from xatgrn.graph.embedder import DuplexEmbedder
-from xatgrn.graph.encoder import DuplexEncoder
-from xatgrn.graph.hermitian import (
-    STATE_NAMES,
-    STATE_VALUES,
-    PairState,
-    hermitian_adjacency,
-    hermitian_edges,
-    pair_states,
-)
+from __future__ import annotations
 
-__all__ = [
-    "DUPLEX_PROFILES",
-    "STATE_NAMES",
-    "STATE_VALUES",
-    "DuplexConfig",
-    "DuplexConv",
-    "DuplexEmbedder",
-    "DuplexEncoder",
-    "DuplexGraph",
-    "PairState",
-    "connection_logits",
-    "direction_logits",
-    "duplex_config",
-    "hermitian_adjacency",
-    "hermitian_edges",
-    "hermitian_scores",
-    "pair_states",
-]
+from xatgrn.utils import lazy_exports
+
+_EXPORTS = {
+    "DUPLEX_PROFILES": "config",
+    "DuplexConfig": "config",
+    "duplex_config": "config",
+    "DuplexConv": "conv",
+    "DuplexGraph": "conv",
+    "connection_logits": "decoders",
+    "direction_logits": "decoders",
+    "hermitian_scores": "decoders",
+    "DuplexEmbedder": "embedder",
+    "DuplexEncoder": "encoder",
+    "STATE_NAMES": "hermitian",
+    "STATE_VALUES": "hermitian",
+    "PairState": "hermitian",
+    "hermitian_adjacency": "hermitian",
+    "hermitian_edges": "hermitian",
+    "pair_states": "hermitian",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

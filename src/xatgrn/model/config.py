@@ -5,6 +5,8 @@ Settings`: negatives, preprocessing, holdout, seed, device, progress) with the t
 XATGRN — the classifier network, the DUPLEX graph embedder and the trainer. Its fields (and
 their defaults) enter the cross-validation task keys: changing them never mixes old and new fold
 results.
+
+Imports no torch: the CLI reads :data:`FIT_PROFILES` while parsing its options.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from typing import Any
 from xatgrn.core.contract import Settings
 from xatgrn.errors import input_error
 from xatgrn.graph.config import DUPLEX_PROFILES, DuplexConfig
-from xatgrn.model.xatgrn import XATGRNConfig
-from xatgrn.train import TrainConfig
+from xatgrn.model.network_config import XATGRNConfig
+from xatgrn.train_config import TrainConfig
 
 __all__ = [
     "FIT_PROFILES",

@@ -153,13 +153,16 @@ class XATGRN(NetworkPredictor, Estimator):
         return hasattr(self, "net_")
 
     def _gene_cache(self) -> Any:
-        """Per-gene work (token projections, graph segments), computed once for all pairs."""
+        """Per-gene work (token projections, graph segments), computed once for all pairs, on
+        the network's device (move ``net_`` to a GPU to score there)."""
+        device = next(self.net_.parameters()).device
         expr = getattr(self, "_expr_t", None)
         if expr is None:
             expr = torch.tensor(self.expression_.to_numpy(dtype=np.float32))
             self._expr_t = expr
+        graph = None if self.graph_ is None else self.graph_.to(device)
         with torch.no_grad():
-            return self.net_.eval().encode_genes(expr, self.graph_)
+            return self.net_.eval().encode_genes(expr.to(device), graph)
 
     def _proba(self, reg: np.ndarray, tgt: np.ndarray, batch_size: int = 8192) -> np.ndarray:
         """float32 probabilities, ``batch_size`` pairs per forward pass."""
@@ -167,13 +170,14 @@ class XATGRN(NetworkPredictor, Estimator):
 
     def _proba_idx(self, cache: Any, reg: np.ndarray, tgt: np.ndarray, batch_size: int) -> Any:
         out = np.empty((len(reg), 3), dtype=np.float32)
+        device = next(self.net_.parameters()).device
         with torch.no_grad():
             for s in range(0, len(reg), batch_size):
-                r = torch.as_tensor(reg[s : s + batch_size])
-                t = torch.as_tensor(tgt[s : s + batch_size])
-                out[s : s + batch_size] = torch.softmax(
-                    self.net_.forward_cached(cache, r, t), 1
-                ).numpy()
+                r = torch.as_tensor(reg[s : s + batch_size]).to(device)
+                t = torch.as_tensor(tgt[s : s + batch_size]).to(device)
+                out[s : s + batch_size] = (
+                    torch.softmax(self.net_.forward_cached(cache, r, t), 1).cpu().numpy()
+                )
         return out
 
     # -- persistence ----------------------------------------------------------------------

@@ -91,6 +91,13 @@ class SignedConfig(Settings):
         ensemble: boosters averaged, each with its own inner folds and seed (stabler rankings).
         bags: members of the model ``fit`` keeps (refitted on every labelled pair after the
             held-out evaluation), each with its own sample of non-edges; averaged.
+        bag_booster: the members' boosters: fast ones (few rounds at a high learning rate) —
+            on human_breast's held-out pairs 8 of them averaged beat one slow booster (AUROC
+            0.937 vs 0.934) with fewer trees to evaluate per pair (1,350 vs 1,491).
+        bag_negative_factor: each member draws this many times the fit's non-edges (capped
+            at half of the non-edge pool). More non-edges per member steady the ranking of
+            novel edges: on human_breast, with 8 members, the top-8,772 novel edges of 3 seeds
+            overlap with Jaccard 0.54-0.55 at 1x and 0.60-0.61 at 3x.
         unseen_regulators: share of the training pairs added again as a regulator without
             readable edges would see them (see ``_unseen_regulator_rows``).
         booster: the head.
@@ -102,9 +109,16 @@ class SignedConfig(Settings):
     tokens: int = 16
     smoothing: float = 1.0
     ensemble: int = 1
-    bags: int = 5
+    bags: int = 8
     unseen_regulators: float = 0.3
     booster: BoosterConfig = field(default_factory=BoosterConfig)
+    bag_booster: BoosterConfig = field(
+        default_factory=lambda: BoosterConfig(learning_rate=0.3, max_rounds=60)
+    )
+    bag_negative_factor: float = 3.0
+
+    #: settings that ``fit`` alone uses (not ``fit_pairs``): they do not enter CV task keys
+    FIT_ONLY: ClassVar[tuple[str, ...]] = ("bags", "bag_booster", "bag_negative_factor")
 
     def __post_init__(self) -> None:
         self.blocks = tuple(self.blocks)
@@ -127,8 +141,9 @@ class SignedConfig(Settings):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SignedConfig:
         data = dict(data)
-        if isinstance(data.get("booster"), dict):
-            data["booster"] = BoosterConfig(**data["booster"])
+        for key in ("booster", "bag_booster"):
+            if isinstance(data.get(key), dict):
+                data[key] = BoosterConfig(**data[key])
         return cls(**data)
 
 
@@ -207,24 +222,34 @@ class SignedXATGRN(NetworkPredictor, Estimator):
             return self
         data = self._validated(expression, regulations)
         heads: list[tuple[list, list]] = []
+        n_negatives = self._bag_negatives(data)
         for bag in range(cfg.bags):
             seed = int(np.random.SeedSequence([cfg.seed, 0xBA6, bag]).generate_state(1)[0])
             pairs = labelled_pairs(
                 data.prior,
                 data.genes,
-                n_negatives=cfg.n_negatives,
-                neg_ratio=None if cfg.n_negatives is not None else cfg.neg_ratio,
+                n_negatives=n_negatives,
                 seed=seed,
                 negatives_from=cfg.negatives_from,
             )
             rows = np.arange(len(pairs))
             self.seeds_ = {**child_seeds(cfg.seed), "train": seed}
-            self._fit_pairs(pairs, rows, training_edges(pairs, rows), None)
+            self._fit_members(pairs, rows, training_edges(pairs, rows), cfg.bag_booster)
             heads.append((self.boosters_, self.best_rounds_))
         self.seeds_ = child_seeds(cfg.seed)
         self.boosters_ = [b for h in heads for b in h[0]]
         self.best_rounds_ = [r for h in heads for r in h[1]]
         return self
+
+    def _bag_negatives(self, data: Any) -> int:
+        """Non-edges per member: ``bag_negative_factor`` times the fit's, at most half the pool."""
+        cfg = self._cfg
+        n_edges = len(data.prior)
+        base = cfg.n_negatives if cfg.n_negatives is not None else round(n_edges * cfg.neg_ratio)
+        n = len(data.genes)
+        sources = data.prior["regulator"].nunique() if cfg.negatives_from == "regulators" else n
+        pool = sources * (n - 1) - n_edges
+        return int(min(round(base * cfg.bag_negative_factor), max(base, pool // 2)))
 
     def _fit_pairs(
         self,
@@ -233,6 +258,16 @@ class SignedXATGRN(NetworkPredictor, Estimator):
         graph_edges: pd.DataFrame,
         graph: np.ndarray | None,
     ) -> None:
+        self._fit_members(pairs, train_rows, graph_edges, self._cfg.booster)
+
+    def _fit_members(
+        self,
+        pairs: pd.DataFrame,
+        train_rows: np.ndarray,
+        graph_edges: pd.DataFrame,
+        booster_config: BoosterConfig,
+    ) -> None:
+        """Tables, readable evidence, cross-fitted features and ``ensemble`` boosters."""
         cfg = self._cfg
         if "label" not in graph_edges:
             raise input_error(
@@ -265,7 +300,7 @@ class SignedXATGRN(NetworkPredictor, Estimator):
             if cfg.unseen_regulators > 0:
                 extra = self._unseen_regulator_rows(rows, reg, tgt, labels, (er, et, el), rng)
                 x, y = np.concatenate([x, extra[0]]), np.concatenate([y, extra[1]])
-            booster, rounds = self._boost(x, y, rng)
+            booster, rounds = self._boost(x, y, rng, booster_config)
             self.boosters_.append(booster)
             self.best_rounds_.append(rounds)
         log.info("%s: boosters stopped at %s rounds", self.name, self.best_rounds_)
@@ -308,10 +343,11 @@ class SignedXATGRN(NetworkPredictor, Estimator):
             x[mask] = self._features(evidence, reg[pick[mask]], tgt[pick[mask]])
         return x, labels[pick]
 
-    def _boost(self, x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[Any, int]:
+    def _boost(
+        self, x: np.ndarray, y: np.ndarray, rng: np.random.Generator, p: BoosterConfig
+    ) -> tuple[Any, int]:
         import lightgbm as lgb
 
-        p = self._cfg.booster
         fit_rows, val_rows = stratified_split(
             np.arange(len(y)), y, p.validation_fraction, int(rng.integers(2**31))
         )
