@@ -42,12 +42,15 @@ def one_fold(dataset: str, method: str, cache_dir: str) -> dict:
     t0 = time.perf_counter()
     record = run_fold(exp, 0, 0, EmbeddingCache(cache_dir))
     wall = time.perf_counter() - t0
-    committed = RESULTS / "cv" / dataset / "inductive" / method / "rep0_fold0.json"
-    same = None
-    if committed.is_file():
-        old = json.loads(committed.read_text())
-        if old["task_key"] == record["task_key"]:
-            same = old["metrics"] == json.loads(json.dumps(record["metrics"]))
+    same, reference = None, None
+    for root in ("reproduce", "cv"):  # the bit-for-bit reference set first, then the grid
+        committed = RESULTS / root / dataset / "inductive" / method / "rep0_fold0.json"
+        if committed.is_file():
+            old = json.loads(committed.read_text())
+            if old["task_key"] == record["task_key"]:
+                same = old["metrics"] == json.loads(json.dumps(record["metrics"]))
+                reference = f"benchmarks/results/{root}"
+                break
     return {
         "dataset": dataset,
         "method": method,
@@ -58,6 +61,7 @@ def one_fold(dataset: str, method: str, cache_dir: str) -> dict:
         "f1": record["metrics"]["f1"],
         "task_key": record["task_key"],
         "equals_committed_fold": same,
+        "committed_fold_in": reference,
     }
 
 
@@ -71,12 +75,17 @@ def main() -> None:
     from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(1)  # xatgrn.utils.current_threads (LightGBM's too) reads it
+    # rows of earlier runs (other datasets / methods) are kept; this run's replace theirs
+    previous = OUT / "fold_cost.json"
+    kept = json.loads(previous.read_text())["folds"] if previous.is_file() else []
     rows = []
     with threadpool_limits(1), tempfile.TemporaryDirectory() as cache:
         for dataset in args.datasets.split(","):
             for method in args.methods.split(","):
                 rows.append(one_fold(dataset, method, cache))
                 print(json.dumps(rows[-1]), flush=True)
+    done = {(r["dataset"], r["method"]) for r in rows}
+    rows = [r for r in kept if (r["dataset"], r["method"]) not in done] + rows
     result = {
         "command": "python benchmarks/fold_cost.py "
         f"--datasets {args.datasets} --methods {args.methods}",
@@ -86,7 +95,7 @@ def main() -> None:
     }
     write_json(OUT / "fold_cost.json", result)
     cols = ["dataset", "method", "wall_s", "embedding_s", "classifier_s", "auroc_macro_ovr"]
-    cols += ["equals_committed_fold"]
+    cols += ["equals_committed_fold", "committed_fold_in"]
     table = markdown_table(rows, cols)
     (OUT / "fold_cost.md").write_text(
         "# One inductive fold (rep 0, fold 0), one CPU thread\n\n"

@@ -73,3 +73,15 @@ def test_quiet_is_read_after_the_subcommand_too():
     with pytest.raises(SystemExit):
         main(["datasets", "info", "nope", "-q"])
     assert logger.level == logging.WARNING
+
+
+def test_quiet_silences_libraries_python_warnings():
+    """anndata / h5py warn through ``warnings``, not logging: ``-q`` must hide those too."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:  # restores the filters afterwards
+        warnings.simplefilter("always")
+        with pytest.raises(SystemExit):
+            main(["datasets", "info", "nope", "-q"])
+        warnings.warn("a library's warning", UserWarning, stacklevel=1)
+    assert caught == []

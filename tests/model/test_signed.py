@@ -51,3 +51,32 @@ def test_same_seed_same_network_other_seed_other_members(data, model):
         data.expression, data.regulations
     )
     assert not other.predict_network(top=60).equals(model.predict_network(top=60))
+
+
+def test_fit_seconds_count_the_members(data, monkeypatch):
+    import time
+
+    original = SignedXATGRN._fit_members
+
+    def slow(self, *args, **kwargs):
+        time.sleep(0.1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SignedXATGRN, "_fit_members", slow)
+    cfg = SignedConfig(holdout=0.0, bags=3, progress=False)
+    model = SignedXATGRN(cfg).fit(data.expression, data.regulations)
+    assert model.fit_seconds_ >= 0.3  # the three members, not only the first fit
+
+
+def test_same_model_whatever_the_blas_threads(data):
+    """OpenBLAS sums differently with more threads; the model must not depend on it."""
+    from threadpoolctl import threadpool_limits
+
+    nets = []
+    for threads in (1, 2):
+        with threadpool_limits(limits=threads):
+            cfg = SignedConfig(holdout=0.2, bags=2, progress=False, seed=5)
+            model = SignedXATGRN(cfg).fit(data.expression, data.regulations)
+            nets.append((model.holdout_metrics_, model.predict_network()))
+    assert nets[0][0] == nets[1][0]
+    assert nets[0][1].equals(nets[1][1])
