@@ -24,6 +24,7 @@ non-edge's, and the trees read the label from that.)
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import time
@@ -50,6 +51,27 @@ from xatgrn.utils import current_threads
 log = logging.getLogger(__name__)
 
 __all__ = ["BoosterConfig", "SignedConfig", "SignedXATGRN"]
+
+
+class _OneBlasThread(contextlib.ContextDecorator):
+    """The features' linear algebra (SVD, eigenvectors, projections) on one BLAS thread.
+
+    OpenBLAS splits sums differently with more threads, which moved the demo's held-out AUROC
+    from 0.997 (``OMP_NUM_THREADS=1``) to 0.996 (2): with one thread the same seed gives the same
+    model on every machine. The matrices are small (genes x rank); the trees use every thread.
+    """
+
+    def _recreate_cm(self) -> _OneBlasThread:  # a fresh limit per decorated call
+        return type(self)()
+
+    def __enter__(self) -> _OneBlasThread:
+        from threadpoolctl import threadpool_limits
+
+        self._limits = threadpool_limits(limits=1, user_api="blas")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._limits.restore_original_limits()
 
 
 @dataclass
@@ -264,6 +286,7 @@ class SignedXATGRN(NetworkPredictor, Estimator):
     ) -> None:
         self._fit_members(pairs, train_rows, graph_edges, self._cfg.booster)
 
+    @_OneBlasThread()
     def _fit_members(
         self,
         pairs: pd.DataFrame,
@@ -272,16 +295,6 @@ class SignedXATGRN(NetworkPredictor, Estimator):
         booster_config: BoosterConfig,
     ) -> None:
         """Tables, readable evidence, cross-fitted features and ``ensemble`` boosters."""
-        with _one_blas_thread():
-            self._fit_members_now(pairs, train_rows, graph_edges, booster_config)
-
-    def _fit_members_now(
-        self,
-        pairs: pd.DataFrame,
-        train_rows: np.ndarray,
-        graph_edges: pd.DataFrame,
-        booster_config: BoosterConfig,
-    ) -> None:
         cfg = self._cfg
         if "label" not in graph_edges:
             raise input_error(
@@ -405,7 +418,7 @@ class SignedXATGRN(NetworkPredictor, Estimator):
         """The boosters' average, ``batch_size`` pairs at a time."""
         out = np.empty((len(reg), 3), dtype=np.float64)
         for s in range(0, len(reg), batch_size):
-            with _one_blas_thread():
+            with _OneBlasThread():
                 x = self._features(self.evidence_, reg[s : s + batch_size], tgt[s : s + batch_size])
             p = np.zeros((len(x), 3))
             for booster, r in zip(self.boosters_, self.best_rounds_, strict=True):
@@ -461,15 +474,3 @@ class SignedXATGRN(NetworkPredictor, Estimator):
             for b, r in zip(self.boosters_, self.best_rounds_, strict=True)
         )
         return pd.Series(gain, index=self.feature_names_).sort_values(ascending=False)
-
-
-def _one_blas_thread() -> Any:
-    """The features' linear algebra (SVD, eigenvectors, projections) on one BLAS thread.
-
-    OpenBLAS splits sums differently with more threads, which moved the demo's held-out AUROC
-    from 0.997 (``OMP_NUM_THREADS=1``) to 0.996 (2): with one thread the same seed gives the same
-    model on every machine. The matrices are small (genes x rank); the trees use every thread.
-    """
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
