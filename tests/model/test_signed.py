@@ -80,3 +80,23 @@ def test_same_model_whatever_the_blas_threads(data):
             nets.append((model.holdout_metrics_, model.predict_network()))
     assert nets[0][0] == nets[1][0]
     assert nets[0][1].equals(nets[1][1])
+
+
+@pytest.mark.parametrize(("holdout", "bags", "fits"), [(0.0, 2, 2), (0.2, 2, 3), (0.0, 0, 1)])
+def test_each_fit_is_needed(data, monkeypatch, holdout, bags, fits):
+    """Without a held-out share no model is fitted only to be replaced by the members."""
+    calls = []
+    original = SignedXATGRN._fit_members
+
+    def counted(self, *args, **kwargs):
+        calls.append(args[3])  # the booster configuration
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SignedXATGRN, "_fit_members", counted)
+    cfg = SignedConfig(holdout=holdout, bags=bags, progress=False)
+    model = SignedXATGRN(cfg).fit(data.expression, data.regulations)
+    assert len(calls) == fits
+    assert len(model.boosters_) == max(bags, 1)
+    assert calls[-1] == (cfg.bag_booster if bags else cfg.booster)
+    assert bool(model.holdout_metrics_) == (holdout > 0)
+    assert set(model.pairs_["split"]) == ({"train", "holdout"} if holdout else {"train"})

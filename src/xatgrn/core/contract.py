@@ -244,6 +244,11 @@ class Estimator:
         graph: np.ndarray | None,
     ) -> None:
         """Set the data attributes every estimator has, then fit the method."""
+        self._set_data(data)
+        self._fit_pairs(pairs, train_rows, graph_edges, graph)
+
+    def _set_data(self, data: ValidatedData) -> None:
+        """The data attributes every fitted estimator has (genes, samples, prior, expression)."""
         cfg = self._cfg
         self.genes_ = data.genes
         self.samples_ = data.samples
@@ -252,7 +257,6 @@ class Estimator:
         self.expression_ = data.preprocessed(cfg.preprocessing).copy()
         self.seeds_ = child_seeds(cfg.seed)
         self.input_sources_ = dict(data.sources)
-        self._fit_pairs(pairs, train_rows, graph_edges, graph)
 
     # -- prediction ---------------------------------------------------------------------------
     def check_fitted(self) -> None:
