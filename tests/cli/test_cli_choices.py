@@ -35,6 +35,7 @@ def library_values() -> dict[tuple[str, str], tuple[str, ...]]:
     from xatgrn.data.preprocess import PREPROCESSING
     from xatgrn.evaluate.protocols import PROTOCOLS
     from xatgrn.methods import list_methods, persistent_methods
+    from xatgrn.model.compiled_trees import MODES as COMPILE_MODES
     from xatgrn.model.config import FIT_PROFILES as PROFILES
     from xatgrn.model.xatgrn import MODES
 
@@ -55,6 +56,7 @@ def library_values() -> dict[tuple[str, str], tuple[str, ...]]:
         ("fit", "--preprocessing"): preprocessing,
         ("fit", "--mode"): MODES,
         ("predict", "--format"): FORMATS,
+        ("predict", "--compile-trees"): COMPILE_MODES,
         ("validate", "--preprocessing"): preprocessing,
         ("cv", "--preprocessing"): preprocessing,
         ("cv", "--protocol"): PROTOCOLS,

@@ -153,3 +153,14 @@ def test_dask_local_writes_the_serial_file(fitted, run, tmp_path):
     assert code == 0, err
     assert sharded.read_bytes() == serial.read_bytes()
     assert written(out_dask)[0] == written(out_serial)[0] == 50
+
+
+def test_compiled_trees_write_the_lightgbm_file(fitted, run, tmp_path):
+    plain, native = tmp_path / "plain.tsv", tmp_path / "native.tsv"
+    code, _, err = predict(run, fitted, plain, "--top-k", "50", "--compile-trees", "no")
+    assert code == 0, err
+    code, _, err = predict(run, fitted, native, "--top-k", "50", "--compile-trees", "yes")
+    assert code == 0, err
+    assert native.read_bytes() == plain.read_bytes()
+    code, _, err = predict(run, fitted, tmp_path / "x.tsv", "--compile-trees", "fast")
+    assert code != 0 and "'fast' is not one of" in err

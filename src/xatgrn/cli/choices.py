@@ -120,3 +120,7 @@ def degree_kinds() -> LibraryChoice:
 
 def negative_sources() -> LibraryChoice:
     return LibraryChoice("xatgrn.data.pairs.NEGATIVE_SOURCES")
+
+
+def compile_modes() -> LibraryChoice:
+    return LibraryChoice("xatgrn.model.compiled_trees.MODES")

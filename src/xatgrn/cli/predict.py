@@ -77,6 +77,15 @@ def _refuse_overwrite(path, force: bool) -> None:
     help="Shard the scoring over Dask workers: a scheduler ADDRESS, or 'local' for a "
     "LocalCluster of one single-threaded worker per core. The output is the serial one.",
 )
+@click.option(
+    "--compile-trees",
+    type=choices.compile_modes(),
+    default="auto",
+    show_default=True,
+    help="Compile the default model's boosters to native code with gcc/clang before scoring "
+    "(same output, ~2x faster trees; 'auto': from 1 M candidate pairs on, when a compiler "
+    "is found).",
+)
 @click.pass_context
 def predict(
     ctx,
@@ -92,6 +101,7 @@ def predict(
     force,
     batch_size,
     dask,
+    compile_trees,
 ):
     """Score candidate (regulator, target) pairs with a fitted model; write a ranked typed edge list."""
     from xatgrn.data.io import read_gene_list
@@ -119,6 +129,7 @@ def predict(
         metadata=meta,
         batch_size=batch_size,
         client=client,
+        compile_trees=compile_trees,
     )
     if client is not None:  # ours only: a cluster the user runs is left running
         client.close()

@@ -152,9 +152,9 @@ class XATGRN(NetworkPredictor, Estimator):
     def _is_fitted(self) -> bool:
         return hasattr(self, "net_")
 
-    def _gene_cache(self) -> Any:
+    def _gene_cache(self, n_pairs: int = 0, compile_trees: str = "auto") -> Any:
         """Per-gene work (token projections, graph segments), computed once for all pairs, on
-        the network's device (move ``net_`` to a GPU to score there)."""
+        the network's device (move ``net_`` to a GPU to score there). No trees to compile."""
         device = next(self.net_.parameters()).device
         expr = getattr(self, "_expr_t", None)
         if expr is None:

@@ -20,6 +20,7 @@ from xatgrn.core.selection import (
 )
 from xatgrn.data.schema import CLASS_NAMES, EDGE_LIST_COLUMNS, LABELS, NONE
 from xatgrn.errors import input_error
+from xatgrn.model.compiled_trees import check_mode
 from xatgrn.utils import progress
 
 __all__ = ["NetworkPredictor", "edge_frame", "score_candidates", "top_rows"]
@@ -30,7 +31,7 @@ class _Scorer(Protocol):
     prior_: pd.DataFrame
 
     def positions(self, names: Any, what: str) -> np.ndarray: ...
-    def _gene_cache(self) -> Any: ...
+    def _gene_cache(self, n_pairs: int = 0, compile_trees: str = "auto") -> Any: ...
     def _proba_idx(
         self, cache: Any, reg: np.ndarray, tgt: np.ndarray, batch_size: int
     ) -> np.ndarray: ...
@@ -88,9 +89,17 @@ def _score_block(
     return top_rows(idx, p, top) if top is not None else (idx, p)
 
 
-def _score_shard(model: _Scorer, *args: Any) -> tuple[np.ndarray, np.ndarray]:
-    """One Dask task: a block of regulators (the per-gene cache is built on the worker)."""
-    return _score_block(model, args[0], args[1], model._gene_cache(), *args[2:])
+def _score_shard(
+    model: _Scorer,
+    block: np.ndarray,
+    tgt_pos: np.ndarray,
+    n_total: int,
+    compile_trees: str,
+    *rest: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One Dask task: a block of regulators (the per-gene cache is built on the worker, once
+    per worker, sized for the whole job so that every worker decides as a serial run would)."""
+    return _score_block(model, block, tgt_pos, model._gene_cache(n_total, compile_trees), *rest)
 
 
 def score_candidates(
@@ -103,6 +112,7 @@ def score_candidates(
     batch_size: int,
     show_progress: bool = True,
     client: Any = None,
+    compile_trees: str = "auto",
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
     """Score candidate pairs in batches; keep only (positions, probabilities) of kept pairs.
 
@@ -112,7 +122,10 @@ def score_candidates(
     With a Dask ``client`` the regulators are split into one block per worker thread (the
     model is sent once); each block keeps its own top ``top``, and the merge keeps the overall
     top ``top`` in the same total order, so the result equals the serial one.
+    ``compile_trees`` (``auto``/``yes``/``no``): whether a tree head is compiled to native code
+    for this job (:mod:`xatgrn.model.compiled_trees`); it changes the speed, not the output.
     """
+    check_mode(compile_trees)
     if regulators is None:
         regulators = pd.unique(model.prior_["regulator"])
     reg_pos = np.unique(model.positions(regulators, "regulator"))
@@ -125,13 +138,16 @@ def score_candidates(
     rest = (top, min_prob, include_self, batch_size)
     if client is None:
         bar = progress(total=n_total, enabled=show_progress, desc="scoring pairs", unit="pair")
-        idx, p = _score_block(model, reg_pos, tgt_pos, model._gene_cache(), *rest, bar)
+        cache = model._gene_cache(n_total, compile_trees)
+        idx, p = _score_block(model, reg_pos, tgt_pos, cache, *rest, bar)
         bar.close()
     else:
         n_shards = max(1, min(len(reg_pos), 4 * sum(client.nthreads().values())))
         shared = client.scatter(model, broadcast=True)
         futures = [
-            client.submit(_score_shard, shared, block, tgt_pos, *rest, pure=False)
+            client.submit(
+                _score_shard, shared, block, tgt_pos, n_total, compile_trees, *rest, pure=False
+            )
             for block in np.array_split(reg_pos, n_shards)
         ]
         parts = client.gather(futures)
@@ -240,6 +256,7 @@ class NetworkPredictor:
         include_self: bool = True,
         batch_size: int = 8192,
         client: Any = None,
+        compile_trees: str = "auto",
     ) -> pd.DataFrame:
         """Score every candidate (regulator, target) pair and return a ranked typed edge list.
 
@@ -251,6 +268,8 @@ class NetworkPredictor:
             include_self: score (g, g) pairs (the benchmark's priors contain autoregulation).
             batch_size: pairs per forward pass.
             client: a ``dask.distributed.Client`` to shard the candidates over (same result).
+            compile_trees: ``"auto"`` compiles a tree head to native code for large candidate
+                sets (same result, faster), ``"yes"`` always, ``"no"`` never.
 
         Returns:
             DataFrame with columns ``regulator, target, predicted_type, score, p_activation,
@@ -260,7 +279,7 @@ class NetworkPredictor:
         self.check_fitted()
         idx, p, _, _ = score_candidates(
             self, regulators, targets, top, min_prob, include_self, batch_size,
-            self._cfg.progress, client,
+            self._cfg.progress, client, compile_trees,
         )  # fmt: skip
         return edge_frame(self, idx, p, rank_start=1)
 
@@ -278,6 +297,7 @@ class NetworkPredictor:
         metadata: dict[str, Any] | None = None,
         chunk_rows: int = 200_000,
         client: Any = None,
+        compile_trees: str = "auto",
     ) -> dict[str, Any]:
         """Score candidates and write the ranked edge list; return what was selected.
 
@@ -288,13 +308,14 @@ class NetworkPredictor:
         pieces into a temporary file that is moved into place when complete; GraphML / BEELINE
         output is built whole (formats for networks you would load into a viewer anyway).
         With a Dask ``client`` the scoring is sharded over its workers; the file is the same.
+        ``compile_trees`` as in :meth:`predict_network`.
         """
         from xatgrn.data.edgelist import infer_format, write_edge_list, write_edge_list_chunks
 
         self.check_fitted()
         idx, p, n_candidates, n_prior = score_candidates(
             self, regulators, targets, top, min_prob, include_self, batch_size,
-            self._cfg.progress, client,
+            self._cfg.progress, client, compile_trees,
         )  # fmt: skip
         # what the selection is worth, at the lowest score it kept
         if min_prob is not None:

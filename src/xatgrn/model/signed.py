@@ -43,8 +43,10 @@ from xatgrn.core.evidence import (
     block_names,
     crossfit_parts,
 )
-from xatgrn.data.pairs import labelled_pairs, stratified_split, training_edges
+from xatgrn.data.pairs import labelled_pairs, training_edges
 from xatgrn.errors import input_error
+from xatgrn.model.booster import BoosterConfig, train_booster
+from xatgrn.model.compiled_trees import CompiledBoosters, compiled_boosters
 from xatgrn.model.scoring import NetworkPredictor
 from xatgrn.utils import current_threads
 
@@ -72,32 +74,6 @@ class _OneBlasThread(contextlib.ContextDecorator):
 
     def __exit__(self, *exc: object) -> None:
         self._limits.restore_original_limits()
-
-
-@dataclass
-class BoosterConfig:
-    """The boosted-trees head (LightGBM, multiclass); early stopping on a validation split.
-
-    Args:
-        learning_rate, num_leaves, min_child_samples, feature_fraction, bagging_fraction,
-            lambda_l2, max_bin: LightGBM's parameters of the same names.
-        max_rounds: upper bound on boosting rounds; early stopping picks the number.
-        early_stopping: rounds without improvement of the validation log-loss before stopping.
-        validation_fraction: share of the training pairs (stratified) held out for stopping.
-        class_weight: ``"balanced"`` weights each class by ``N / (3 N_c)`` (eq 27's weighting).
-    """
-
-    learning_rate: float = 0.05
-    max_rounds: int = 2000
-    num_leaves: int = 31
-    min_child_samples: int = 20
-    feature_fraction: float = 0.8
-    bagging_fraction: float = 0.8
-    lambda_l2: float = 1.0
-    max_bin: int = 63
-    early_stopping: int = 50
-    validation_fraction: float = 0.1
-    class_weight: str | None = "balanced"
 
 
 @dataclass
@@ -338,7 +314,7 @@ class SignedXATGRN(NetworkPredictor, Estimator):
             if cfg.unseen_regulators > 0:
                 extra = self._unseen_regulator_rows(rows, reg, tgt, labels, (er, et, el), rng)
                 x, y = np.concatenate([x, extra[0]]), np.concatenate([y, extra[1]])
-            booster, rounds = self._boost(x, y, rng, booster_config)
+            booster, rounds = train_booster(x, y, rng, booster_config)
             self.boosters_.append(booster)
             self.best_rounds_.append(rounds)
         log.info("%s: boosters stopped at %s rounds", self.name, self.best_rounds_)
@@ -381,67 +357,56 @@ class SignedXATGRN(NetworkPredictor, Estimator):
             x[mask] = self._features(evidence, reg[pick[mask]], tgt[pick[mask]])
         return x, labels[pick]
 
-    def _boost(
-        self, x: np.ndarray, y: np.ndarray, rng: np.random.Generator, p: BoosterConfig
-    ) -> tuple[Any, int]:
-        import lightgbm as lgb
-
-        fit_rows, val_rows = stratified_split(
-            np.arange(len(y)), y, p.validation_fraction, int(rng.integers(2**31))
-        )
-        weight = np.ones(len(y))
-        if p.class_weight == "balanced":
-            counts = np.bincount(y, minlength=3).astype(np.float64)
-            weight = (len(y) / (3.0 * np.maximum(counts, 1.0)))[y]
-        params = {
-            "objective": "multiclass",
-            "num_class": 3,
-            "learning_rate": p.learning_rate,
-            "num_leaves": p.num_leaves,
-            "min_child_samples": p.min_child_samples,
-            "feature_fraction": p.feature_fraction,
-            "bagging_fraction": p.bagging_fraction,
-            "bagging_freq": 1 if p.bagging_fraction < 1 else 0,
-            "lambda_l2": p.lambda_l2,
-            "max_bin": p.max_bin,
-            "seed": int(rng.integers(2**31)),
-            "deterministic": True,
-            "force_row_wise": True,
-            "num_threads": current_threads(),
-            "verbosity": -1,
-        }
-        train = lgb.Dataset(x[fit_rows], y[fit_rows], weight=weight[fit_rows], free_raw_data=False)
-        valid = lgb.Dataset(x[val_rows], y[val_rows], weight=weight[val_rows], reference=train)
-        booster = lgb.train(
-            params,
-            train,
-            num_boost_round=p.max_rounds,
-            valid_sets=[valid],
-            callbacks=[lgb.early_stopping(p.early_stopping, verbose=False)],
-        )
-        return booster, int(booster.best_iteration or booster.current_iteration())
-
     # -- prediction -------------------------------------------------------------------------
     def _is_fitted(self) -> bool:
         return hasattr(self, "boosters_")
 
-    def _proba(self, reg: np.ndarray, tgt: np.ndarray, batch_size: int = 65536) -> np.ndarray:
-        """The boosters' average, ``batch_size`` pairs at a time."""
+    def _proba(
+        self,
+        reg: np.ndarray,
+        tgt: np.ndarray,
+        batch_size: int = 65536,
+        compiled: CompiledBoosters | None = None,
+    ) -> np.ndarray:
+        """The boosters' average, ``batch_size`` pairs at a time (with ``compiled``: the same
+        numbers from their native build)."""
         out = np.empty((len(reg), 3), dtype=np.float64)
         for s in range(0, len(reg), batch_size):
             with _OneBlasThread():
                 x = self._features(self.evidence_, reg[s : s + batch_size], tgt[s : s + batch_size])
-            p = np.zeros((len(x), 3))
-            for booster, r in zip(self.boosters_, self.best_rounds_, strict=True):
-                p += booster.predict(x, num_iteration=r, num_threads=current_threads())
+            p = None if compiled is None else compiled.probabilities(x)
+            if p is None:
+                p = np.zeros((len(x), 3))
+                for booster, r in zip(self.boosters_, self.best_rounds_, strict=True):
+                    p += booster.predict(x, num_iteration=r, num_threads=current_threads())
             out[s : s + batch_size] = p / len(self.boosters_)
         return out
 
-    def _gene_cache(self) -> None:
-        return None  # the per-gene tables are the fitted evidence_ and tables_
+    def _gene_cache(self, n_pairs: int = 0, compile_trees: str = "auto") -> Any:
+        """The boosters compiled to native code, when scoring ``n_pairs`` candidates repays it
+        (:func:`~xatgrn.model.compiled_trees.compiled_boosters`); else None (LightGBM). Built
+        once per fitted model and process (a Dask worker builds its own)."""
+        if compile_trees == "no":
+            return None
+        cached = getattr(self, "_compiled", None)
+        if cached is not None and cached.source is self.boosters_:
+            return None if cached.failed else cached
+        compiled = compiled_boosters(
+            self.boosters_, self.best_rounds_, n_pairs, compile_trees, current_threads()
+        )
+        if compiled is not None:
+            compiled.source = self.boosters_
+            self._compiled = compiled
+        return compiled
 
     def _proba_idx(self, cache: Any, reg: np.ndarray, tgt: np.ndarray, batch_size: int) -> Any:
-        return self._proba(reg, tgt, max(batch_size, 65536))
+        return self._proba(reg, tgt, max(batch_size, 65536), cache)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickles (Dask, worker processes) leave the native build behind: it is per process."""
+        state = self.__dict__.copy()
+        state.pop("_compiled", None)
+        return state
 
     # -- persistence ------------------------------------------------------------------------
     def _state_arrays(self) -> dict[str, np.ndarray]:
