@@ -100,3 +100,18 @@ def test_a_build_that_disagrees_is_dropped_for_lightgbm(model, pairs, caplog):
 def test_unknown_mode_is_a_clear_error(model):
     with pytest.raises(XatgrnInputError, match=r"compile_trees='fast'.*auto"):
         model.predict_network(top=5, compile_trees="fast")
+
+
+def test_a_failing_compiler_falls_back_to_lightgbm(model, monkeypatch, caplog):
+    import tl2cgen
+    from tl2cgen.exception import TL2cgenError
+
+    def broken(*args, **kwargs):
+        raise TL2cgenError("gcc: internal compiler error")
+
+    fresh = pickle.loads(pickle.dumps(model))
+    monkeypatch.setattr(tl2cgen, "export_lib", broken)
+    with caplog.at_level(logging.WARNING, logger="xatgrn.model.compiled_trees"):
+        net = fresh.predict_network(top=20, compile_trees="yes")
+    assert "internal compiler error" in caplog.text
+    assert net.equals(model.predict_network(top=20, compile_trees="no"))

@@ -157,7 +157,7 @@ def compiled_boosters(
     try:
         with _LOCK:  # one build per process, whatever the number of scoring threads
             return CompiledBoosters(boosters, rounds, threads)
-    except (ImportError, RuntimeError, OSError) as err:
+    except Exception as err:  # any failed build: LightGBM scores, with the same output
         level = logging.WARNING if mode == "yes" else logging.INFO
         log.log(level, "trees not compiled (%s); scoring with LightGBM (same output)", err)
         return None
