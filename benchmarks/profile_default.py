@@ -4,8 +4,10 @@
 * fold: ``fit_pairs`` on repetition 0 / fold 0's training pairs of ``--dataset`` (inductive),
   under cProfile; the table groups the cumulative time of the model's stages (signed graph
   embedding, per-gene evidence, cross-fitted features, boosting, prediction).
-* scoring: ``--pairs`` candidate pairs of the fitted ``fit`` model (8 members), split into
-  feature computation and tree evaluation.
+* scoring: ``--pairs`` candidate pairs of the fitted ``fit`` model (8 members), in the order
+  ``predict`` scores them (regulator by regulator, every target), split into feature
+  computation and tree evaluation, by LightGBM and by the boosters' native build
+  (:mod:`xatgrn.model.compiled_trees`; compiling timed apart).
 
     OMP_NUM_THREADS=1 python benchmarks/profile_default.py --dataset ecoli_cold
 """
@@ -78,6 +80,7 @@ def profile_fold(dataset: str) -> list[dict]:
 
 def profile_scoring(dataset: str, n_pairs: int) -> list[dict]:
     from xatgrn.data.datasets import load_dataset
+    from xatgrn.model.compiled_trees import CompiledBoosters
     from xatgrn.model.signed import SignedConfig, SignedXATGRN
 
     ds = load_dataset(dataset)
@@ -88,9 +91,10 @@ def profile_scoring(dataset: str, n_pairs: int) -> list[dict]:
         progress=False,
     )
     model = SignedXATGRN(cfg).fit(ds.expression, ds.regulations)
-    rng = np.random.default_rng(0)
     n = len(model.genes_)
-    reg, tgt = rng.integers(0, n, n_pairs), rng.integers(0, n, n_pairs)
+    regs = np.unique(model.positions(model.prior_["regulator"], "regulator"))
+    regs = regs[: max(1, -(-n_pairs // n))]  # as predict scores: regulator by regulator
+    reg, tgt = np.repeat(regs, n)[:n_pairs], np.tile(np.arange(n), len(regs))[:n_pairs]
     t0 = time.perf_counter()
     x = model._features(model.evidence_, reg, tgt)
     t_feat = time.perf_counter() - t0
@@ -100,14 +104,25 @@ def profile_scoring(dataset: str, n_pairs: int) -> list[dict]:
     t_trees = time.perf_counter() - t0
     trees = sum(3 * r for r in model.best_rounds_)
     total = t_feat + t_trees
+    compiled = CompiledBoosters(model.boosters_, model.best_rounds_, threads=1)
+    t0 = time.perf_counter()
+    compiled.probabilities(x)
+    t_native = time.perf_counter() - t0
+    native_total = t_feat + t_native
     return [
         {"part": "features", "seconds": round(t_feat, 2), "share": round(t_feat / total, 3)},
         {
-            "part": f"trees ({trees} per pair)",
+            "part": f"trees ({trees} per pair), LightGBM",
             "seconds": round(t_trees, 2),
             "share": round(t_trees / total, 3),
         },
-        {"part": "pairs/s", "seconds": round(n_pairs / total), "share": None},
+        {"part": "pairs/s, LightGBM", "seconds": round(n_pairs / total), "share": None},
+        {
+            "part": f"trees, compiled (after {compiled.compile_seconds:.1f} s compiling)",
+            "seconds": round(t_native, 2),
+            "share": round(t_native / native_total, 3),
+        },
+        {"part": "pairs/s, compiled", "seconds": round(n_pairs / native_total), "share": None},
     ]
 
 
