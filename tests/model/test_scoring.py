@@ -47,5 +47,10 @@ def test_dask_local_cluster_gives_the_serial_file(model, tmp_path):
         sharded = model.write_network(
             tmp_path / "dask.tsv", top=60, client=client, compile_trees="yes"
         )
+        # shards merged as they finish hold at most ~3x top rows; without top, every kept row
+        small_top = model.predict_network(top=5, client=client)
+        by_prob = model.predict_network(min_prob=0.5, client=client)
+    assert small_top.equals(model.predict_network(top=5))
+    assert by_prob.equals(model.predict_network(min_prob=0.5)) and len(by_prob) > 5
     assert sharded == serial
     assert (tmp_path / "dask.tsv").read_bytes() == (tmp_path / "serial.tsv").read_bytes()

@@ -102,6 +102,27 @@ def _score_shard(
     return _score_block(model, block, tgt_pos, model._gene_cache(n_total, compile_trees), *rest)
 
 
+def _merge_shards(futures: list[Any], top: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The shards' kept pairs, merged as they finish: with ``top``, at most ~3x ``top`` rows are
+    held at once (not ``top`` per shard); the kept set is the same, the order is the total one."""
+    from distributed import as_completed
+
+    kept_idx: list[np.ndarray] = [np.empty((0, 2), dtype=np.int32)]
+    kept_p: list[np.ndarray] = [np.empty((0, 3), dtype=np.float32)]
+    n_kept = 0
+    for future in as_completed(futures):
+        i, q = future.result()
+        future.release()
+        kept_idx.append(i.reshape(-1, 2))
+        kept_p.append(q.reshape(-1, 3))
+        n_kept += len(q)
+        if top is not None and n_kept > 2 * top:
+            i, q = top_rows(np.concatenate(kept_idx), np.concatenate(kept_p), top)
+            kept_idx, kept_p, n_kept = [i], [q], len(q)
+    idx, p = np.concatenate(kept_idx), np.concatenate(kept_p)
+    return top_rows(idx, p, top) if top is not None else (idx, p)
+
+
 def score_candidates(
     model: _Scorer,
     regulators: Any,
@@ -143,18 +164,15 @@ def score_candidates(
         bar.close()
     else:
         n_shards = max(1, min(len(reg_pos), 4 * sum(client.nthreads().values())))
-        shared = client.scatter(model, broadcast=True)
+        # a fresh key per call: a hashed one, released by an earlier call, can vanish under this one
+        shared = client.scatter(model, broadcast=True, hash=False)
         futures = [
             client.submit(
                 _score_shard, shared, block, tgt_pos, n_total, compile_trees, *rest, pure=False
             )
             for block in np.array_split(reg_pos, n_shards)
         ]
-        parts = client.gather(futures)
-        idx = np.concatenate([i for i, _ in parts]).reshape(-1, 2)
-        p = np.concatenate([q for _, q in parts]).reshape(-1, 3)
-        if top is not None:
-            idx, p = top_rows(idx, p, top)
+        idx, p = _merge_shards(futures, top)
     order = ranked(idx, p)
     n_candidates = n_total - (0 if include_self else int(np.isin(reg_pos, tgt_pos).sum()))
     n_prior = prior_edges_among(
