@@ -115,3 +115,13 @@ def test_a_failing_compiler_falls_back_to_lightgbm(model, monkeypatch, caplog):
         net = fresh.predict_network(top=20, compile_trees="yes")
     assert "internal compiler error" in caplog.text
     assert net.equals(model.predict_network(top=20, compile_trees="no"))
+
+
+def test_without_tl2cgen_lightgbm_scores(model, monkeypatch, caplog):
+    import sys
+
+    fresh = pickle.loads(pickle.dumps(model))
+    monkeypatch.setitem(sys.modules, "tl2cgen", None)  # as on Linux aarch64: not installed
+    with caplog.at_level(logging.INFO, logger="xatgrn.model.compiled_trees"):
+        assert fresh._gene_cache(10**9, "auto") is None
+    assert "tl2cgen" in caplog.text and "same output" in caplog.text
