@@ -57,12 +57,14 @@ def test_auto_compiles_only_large_candidate_sets(model, monkeypatch):
     assert fresh._gene_cache(10**9, "no") is None
 
 
-def test_a_refit_model_never_uses_a_stale_build(model):
+def test_a_refit_model_never_uses_a_stale_build(model, pairs):
     fresh = pickle.loads(pickle.dumps(model))
     first = fresh._gene_cache(0, "yes")
-    fresh.boosters_ = list(fresh.boosters_)  # what fit / load do: a new list of boosters
+    assert fresh._gene_cache(0, "yes") is first  # same boosters: the same build
+    fresh.boosters_, fresh.best_rounds_ = fresh.boosters_[:1], fresh.best_rounds_[:1]  # a refit
     second = fresh._gene_cache(0, "yes")
     assert first is not None and second is not None and second is not first
+    assert np.array_equal(fresh._proba(*pairs, compiled=second), fresh._proba(*pairs))
 
 
 def test_pickles_leave_the_native_build_behind(model):

@@ -111,6 +111,13 @@ def sample_non_edges(
     return np.stack([chosen // n_genes, chosen % n_genes])
 
 
+def negative_count(n_edges: int, n_negatives: int | None, neg_ratio: float | None) -> int:
+    """Non-edges to sample: ``n_negatives`` when given, else ``neg_ratio`` (default 1.0) per edge."""
+    if n_negatives is not None:
+        return int(n_negatives)
+    return round(n_edges * (1.0 if neg_ratio is None else neg_ratio))
+
+
 def labelled_pairs(
     regulations: pd.DataFrame,
     genes: Sequence[str] | pd.Index,
@@ -138,8 +145,7 @@ def labelled_pairs(
     if n_negatives is not None and neg_ratio is not None:
         raise input_error("give n_negatives or neg_ratio, not both", fix="drop one of them")
     pos = edge_pairs(regulations, genes)
-    if n_negatives is None:
-        n_negatives = round(len(pos) * (1.0 if neg_ratio is None else neg_ratio))
+    n_negatives = negative_count(len(pos), n_negatives, neg_ratio)
     if negatives_from not in NEGATIVE_SOURCES:
         raise input_error(
             f"unknown negatives_from {negatives_from!r}", fix="use 'all' or 'regulators'"

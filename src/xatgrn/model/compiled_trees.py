@@ -76,7 +76,6 @@ class CompiledBoosters:
         self._dir = tempfile.TemporaryDirectory(prefix="xatgrn-trees-")
         self._verified = False
         self.failed: str | None = None
-        self.source: Any = None  # what the caller compiled (to tell a stale build)
         toolchain = find_compiler()
         if toolchain is None:
             raise RuntimeError("no C compiler (gcc or clang) on PATH")
@@ -111,6 +110,11 @@ class CompiledBoosters:
                 options=_OPTIONS,
             )
             return tl2cgen.Predictor(lib, nthread=threads)
+
+    def matches(self, boosters: Sequence[Any], rounds: Sequence[int]) -> bool:
+        """Whether this is the build of these boosters (a refit or reload makes new ones)."""
+        same = [id(b) for b in self._boosters] == [id(b) for b in boosters]  # held: ids stay
+        return same and self._rounds == list(rounds)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray | None:
         """Sum over boosters of their class probabilities for ``x`` (float64, ``(n, 3)``).

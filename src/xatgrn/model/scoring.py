@@ -52,6 +52,29 @@ def top_rows(idx: np.ndarray, p: np.ndarray, top: int) -> tuple[np.ndarray, np.n
     return idx[keep], p[keep]
 
 
+class _Kept:
+    """Kept pairs (positions, probabilities) of a scan; with ``top``, pruned to the top ``top``
+    whenever more than ``slack`` x ``top`` pile up (memory: ~(slack + 1) x top rows)."""
+
+    def __init__(self, top: int | None, slack: int) -> None:
+        self.top, self.slack = top, slack
+        self.idx: list[np.ndarray] = [np.empty((0, 2), dtype=np.int32)]
+        self.p: list[np.ndarray] = [np.empty((0, 3), dtype=np.float32)]
+        self.n = 0
+
+    def add(self, idx: np.ndarray, p: np.ndarray) -> None:
+        self.idx.append(idx.reshape(-1, 2))
+        self.p.append(p.reshape(-1, 3))
+        self.n += len(p)
+        if self.top is not None and self.n > self.slack * self.top:
+            idx, p = self.result()
+            self.idx, self.p, self.n = [idx], [p], len(p)
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        idx, p = np.concatenate(self.idx), np.concatenate(self.p)
+        return top_rows(idx, p, self.top) if self.top is not None else (idx, p)
+
+
 def _score_block(
     model: _Scorer,
     reg_pos: np.ndarray,
@@ -65,9 +88,7 @@ def _score_block(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Score ``reg_pos x tgt_pos`` in batches; keep what the rule keeps (at most ``top``)."""
     n_total = len(reg_pos) * len(tgt_pos)
-    kept_idx: list[np.ndarray] = [np.empty((0, 2), dtype=np.int32)]
-    kept_p: list[np.ndarray] = [np.empty((0, 3), dtype=np.float32)]
-    n_kept = 0
+    kept = _Kept(top, slack=4)
     for s in range(0, n_total, batch_size):
         flat = np.arange(s, min(s + batch_size, n_total))
         r, t = reg_pos[flat // len(tgt_pos)], tgt_pos[flat % len(tgt_pos)]
@@ -77,16 +98,10 @@ def _score_block(
         if min_prob is not None:
             ok = (1.0 - p[:, NONE]) >= min_prob
             r, t, p = r[ok], t[ok], p[ok]
-        kept_idx.append(np.stack([r, t], 1).astype(np.int32))
-        kept_p.append(p)
-        n_kept += len(p)
-        if top is not None and n_kept > 4 * top:
-            idx, p = top_rows(np.concatenate(kept_idx), np.concatenate(kept_p), top)
-            kept_idx, kept_p, n_kept = [idx], [p], len(p)
+        kept.add(np.stack([r, t], 1).astype(np.int32), p)
         if bar is not None:
             bar.update(len(flat))
-    idx, p = np.concatenate(kept_idx), np.concatenate(kept_p)
-    return top_rows(idx, p, top) if top is not None else (idx, p)
+    return kept.result()
 
 
 def _score_shard(
@@ -103,24 +118,15 @@ def _score_shard(
 
 
 def _merge_shards(futures: list[Any], top: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """The shards' kept pairs, merged as they finish: with ``top``, at most ~3x ``top`` rows are
-    held at once (not ``top`` per shard); the kept set is the same, the order is the total one."""
+    """The shards' kept pairs, merged as they finish: with ``top``, ~3x ``top`` rows are held at
+    most (not ``top`` per shard); the kept set is the same, the order the total one."""
     from distributed import as_completed
 
-    kept_idx: list[np.ndarray] = [np.empty((0, 2), dtype=np.int32)]
-    kept_p: list[np.ndarray] = [np.empty((0, 3), dtype=np.float32)]
-    n_kept = 0
+    kept = _Kept(top, slack=2)
     for future in as_completed(futures):
-        i, q = future.result()
+        kept.add(*future.result())
         future.release()
-        kept_idx.append(i.reshape(-1, 2))
-        kept_p.append(q.reshape(-1, 3))
-        n_kept += len(q)
-        if top is not None and n_kept > 2 * top:
-            i, q = top_rows(np.concatenate(kept_idx), np.concatenate(kept_p), top)
-            kept_idx, kept_p, n_kept = [i], [q], len(q)
-    idx, p = np.concatenate(kept_idx), np.concatenate(kept_p)
-    return top_rows(idx, p, top) if top is not None else (idx, p)
+    return kept.result()
 
 
 def score_candidates(

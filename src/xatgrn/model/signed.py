@@ -43,7 +43,7 @@ from xatgrn.core.evidence import (
     block_names,
     crossfit_parts,
 )
-from xatgrn.data.pairs import labelled_pairs, training_edges
+from xatgrn.data.pairs import labelled_pairs, negative_count, training_edges
 from xatgrn.errors import input_error
 from xatgrn.model.booster import BoosterConfig, train_booster
 from xatgrn.model.compiled_trees import CompiledBoosters, compiled_boosters
@@ -258,7 +258,7 @@ class SignedXATGRN(NetworkPredictor, Estimator):
         """Non-edges per member: ``bag_negative_factor`` times the fit's, at most half the pool."""
         cfg = self._cfg
         n_edges = len(data.prior)
-        base = cfg.n_negatives if cfg.n_negatives is not None else round(n_edges * cfg.neg_ratio)
+        base = negative_count(n_edges, cfg.n_negatives, cfg.neg_ratio)
         n = len(data.genes)
         sources = data.prior["regulator"].nunique() if cfg.negatives_from == "regulators" else n
         pool = sources * (n - 1) - n_edges
@@ -371,6 +371,7 @@ class SignedXATGRN(NetworkPredictor, Estimator):
         """The boosters' average, ``batch_size`` pairs at a time (with ``compiled``: the same
         numbers from their native build)."""
         out = np.empty((len(reg), 3), dtype=np.float64)
+        threads = current_threads()
         for s in range(0, len(reg), batch_size):
             with _OneBlasThread():
                 x = self._features(self.evidence_, reg[s : s + batch_size], tgt[s : s + batch_size])
@@ -378,7 +379,7 @@ class SignedXATGRN(NetworkPredictor, Estimator):
             if p is None:
                 p = np.zeros((len(x), 3))
                 for booster, r in zip(self.boosters_, self.best_rounds_, strict=True):
-                    p += booster.predict(x, num_iteration=r, num_threads=current_threads())
+                    p += booster.predict(x, num_iteration=r, num_threads=threads)
             out[s : s + batch_size] = p / len(self.boosters_)
         return out
 
@@ -389,13 +390,12 @@ class SignedXATGRN(NetworkPredictor, Estimator):
         if compile_trees == "no":
             return None
         cached = getattr(self, "_compiled", None)
-        if cached is not None and cached.source is self.boosters_:
+        if cached is not None and cached.matches(self.boosters_, self.best_rounds_):
             return None if cached.failed else cached
         compiled = compiled_boosters(
             self.boosters_, self.best_rounds_, n_pairs, compile_trees, current_threads()
         )
         if compiled is not None:
-            compiled.source = self.boosters_
             self._compiled = compiled
         return compiled
 
